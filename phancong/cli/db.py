@@ -1,0 +1,56 @@
+"""`phancong db`: the database's URL and schema."""
+
+from __future__ import annotations
+
+import typer
+
+import migrations
+from phancong.cli.common import JsonOption, database, emit_json, handles_errors, run, state
+
+app = typer.Typer(help="The database: its URL and schema migrations.", no_args_is_help=True)
+
+
+@app.command("url")
+@handles_errors
+def url(ctx: typer.Context) -> None:
+    """Print the URL of the database in use (for psql and for auditors)."""
+    value, _ = state(ctx).stack.database_url(start=False)
+    typer.echo(value)
+
+
+@app.command("migrate")
+@handles_errors
+def migrate(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Apply the pending schema migrations, in order (safe to repeat)."""
+
+    async def go() -> tuple[list[migrations.Migration], migrations.SchemaStatus]:
+        async with database(state(ctx)) as pool, pool.acquire() as conn:
+            applied = await migrations.migrate(conn)
+            return applied, await migrations.status(conn)
+
+    applied, status = run(go())
+    if as_json:
+        emit_json({"applied": [m.version for m in applied], "version": status.current})
+        return
+    for m in applied:
+        typer.echo(f"applied {m.version:04d}_{m.name}")
+    typer.echo(f"schema at version {status.current} (latest {status.latest})")
+
+
+@app.command("status")
+@handles_errors
+def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Show the schema version of the database and the migrations still to apply."""
+
+    async def go() -> migrations.SchemaStatus:
+        async with database(state(ctx)) as pool, pool.acquire() as conn:
+            return await migrations.status(conn)
+
+    result = run(go())
+    pending = [f"{m.version:04d}_{m.name}" for m in result.pending]
+    if as_json:
+        emit_json({"version": result.current, "latest": result.latest, "pending": pending})
+        return
+    typer.echo(f"schema at version {result.current} of {result.latest}")
+    for name in pending:
+        typer.echo(f"pending {name}")

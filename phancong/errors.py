@@ -1,0 +1,21 @@
+"""The error every user-facing failure derives from: a stable code and a one-line message."""
+
+from __future__ import annotations
+
+
+class PhancongError(Exception):
+    """A failure a user can cause or fix; the CLI prints ``error[code]: message`` and exits non-zero.
+
+    ``code`` is stable (scripts and the API match on it); the message may be reworded.
+    """
+
+    code: str = "phancong_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self)

@@ -1,0 +1,44 @@
+"""Session-wide real servers; per-test fresh databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from events import EventStore
+from phancong.database import Pool, create_pool
+from tests.events.sample import SAMPLE_REGISTRY
+from tests.postgres import Databases, postgres_server
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with postgres_server(tmp_path_factory.mktemp("postgres")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def databases(postgres_admin_url: str) -> AsyncIterator[Databases]:
+    dbs = Databases(postgres_admin_url)
+    await dbs.prepare_template()
+    yield dbs
+    await dbs.drop_all()
+
+
+@pytest.fixture
+async def database_url(databases: Databases) -> str:
+    """A fresh, migrated database of its own for one test."""
+    return await databases.create()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[Pool]:
+    pool = await create_pool(database_url, min_size=1, max_size=12)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def store(pool: Pool) -> EventStore:
+    return await EventStore.open(pool, SAMPLE_REGISTRY)

@@ -1,0 +1,106 @@
+"""`phancong up|down|status|db|audit` through the real command, with real embedded servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from events import EventStore
+from tests.cli import clean_env, free_port, phancong
+from tests.events.sample import sample
+
+
+@pytest.fixture
+def embedded_env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(
+        PHANCONG_STATE_DIR=str(tmp_path / "state"),
+        PHANCONG_EMBEDDED_TEMPORAL_PORT=str(free_port()),
+        PHANCONG_EMBEDDED_TEMPORAL_UI_PORT=str(free_port()),
+    )
+
+
+async def test_up_starts_the_embedded_servers_reuses_them_and_down_stops_them(
+    embedded_env: dict[str, str],
+) -> None:
+    try:
+        first = phancong("up", "--json", env=embedded_env)
+        assert first.code == 0, first.stderr
+        assert sorted(first.json()["started"]) == ["postgres", "temporal"]
+
+        again = phancong("up", "--json", env=embedded_env)
+        assert again.json()["started"] == []
+        assert again.json()["database_url"] == first.json()["database_url"]
+
+        url = phancong("db", "url", env=embedded_env)
+        assert url.stdout.strip() == first.json()["database_url"]
+        migrated = phancong("db", "migrate", "--json", env=embedded_env)
+        assert migrated.code == 0, migrated.stderr
+        conn = await asyncpg.connect(url.stdout.strip())
+        try:
+            assert await conn.fetchval("SELECT max(version) FROM schema_migrations") == migrated.json()["version"]
+        finally:
+            await conn.close()
+        assert phancong("audit", "verify", env=embedded_env).code == 0
+        assert phancong("status", "--json", env=embedded_env).json()["temporal"] == first.json()["temporal_address"]
+    finally:
+        down = phancong("down", "--json", env=embedded_env)
+    assert sorted(down.json()["stopped"]) == ["postgres", "temporal"]
+    status = phancong("status", "--json", env=embedded_env).json()
+    assert status == {"database": None, "temporal": None}
+    refused = phancong("db", "url", env=embedded_env)
+    assert refused.code == 1
+    assert refused.stderr.strip().startswith("error[service_not_running]:")
+    assert refused.stdout == ""
+
+
+def test_with_servers_configured_up_starts_nothing(tmp_path: Path, database_url: str) -> None:
+    env = clean_env(
+        PHANCONG_STATE_DIR=str(tmp_path / "state"),
+        PHANCONG_DATABASE_URL=database_url,
+        PHANCONG_TEMPORAL_ADDRESS="temporal.example:7233",
+    )
+    result = phancong("up", "--json", env=env)
+    assert result.json() == {
+        "database_url": database_url,
+        "temporal_address": "temporal.example:7233",
+        "temporal_ui": None,
+        "started": [],
+    }
+    assert not (tmp_path / "state" / "postgres").exists()
+
+
+def test_an_unreachable_database_is_one_line_with_a_code(tmp_path: Path) -> None:
+    env = clean_env(PHANCONG_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/none")
+    result = phancong("db", "migrate", env=env)
+    assert result.code == 1
+    assert result.stderr.startswith("error[database_unreachable]: cannot connect")
+    assert len(result.stderr.strip().splitlines()) == 1
+    as_json = phancong("db", "migrate", "--json", env=env)
+    assert as_json.json()["error"]["code"] == "database_unreachable"
+
+
+async def test_audit_verify_names_a_tampered_event_and_exits_non_zero(store: EventStore, database_url: str) -> None:
+    await store.append("assignment-X", 0, [sample("a"), sample("b")])
+    (victim,) = await store.read_stream("assignment-X", after_version=1)
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("ALTER TABLE events DISABLE TRIGGER events_append_only")
+            await conn.execute(
+                "UPDATE events SET occurred_at = occurred_at - interval '1 day' WHERE event_id = $1",
+                victim.event_id,
+            )
+            await conn.execute("ALTER TABLE events ENABLE TRIGGER events_append_only")
+    finally:
+        await conn.close()
+
+    env = clean_env(PHANCONG_DATABASE_URL=database_url)
+    result = phancong("audit", "verify", env=env)
+    as_json = phancong("audit", "verify", "--json", env=env)
+
+    assert result.code == 1
+    assert f"assignment-X@2 (event {victim.event_id}" in result.stdout
+    assert "content_altered" in result.stdout
+    assert as_json.json()["problems"][0]["event_id"] == str(victim.event_id)

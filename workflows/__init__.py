@@ -1,0 +1,1 @@
+"""Temporal workflows of phancong (deterministic code only: see STYLE.md, rule 3)."""
