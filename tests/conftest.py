@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
 from events import EventStore
 from phancong.database import Pool, create_pool
 from tests.events.sample import SAMPLE_REGISTRY
 from tests.postgres import Databases, postgres_server
+from tests.temporal import dev_server
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +44,11 @@ async def pool(database_url: str) -> AsyncIterator[Pool]:
 @pytest.fixture
 async def store(pool: Pool) -> EventStore:
     return await EventStore.open(pool, SAMPLE_REGISTRY)
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server (search attributes, visibility queries, Schedules)."""
+    environment = await dev_server()
+    yield environment
+    await environment.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from phancong.cli import audit, db, services
+from phancong.cli import audit, db, serve, services
 from phancong.cli.common import CliState
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
@@ -21,6 +21,8 @@ app = typer.Typer(
 app.command("up")(services.up)
 app.command("down")(services.down)
 app.command("status")(services.status)
+app.command("run")(serve.run)
+app.command("worker")(serve.run_worker)
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 

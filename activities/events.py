@@ -1,0 +1,32 @@
+"""The workflows' way into the event store: one idempotent append per decision."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from events import AppendResult, ConcurrencyError, EventIdConflictError, EventStore, NewEvent
+from events.catalog import AnyEvent
+
+
+class AppendEventsInput(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str
+    expected_version: int
+    events: list[NewEvent[AnyEvent]]
+
+
+class EventActivities:
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+
+    @activity.defn(name="append_events")
+    async def append_events(self, request: AppendEventsInput) -> AppendResult:
+        """Append the workflow's events; a retry of stored events succeeds without writing them twice."""
+        try:
+            return await self._store.append(request.stream_id, request.expected_version, request.events)
+        except (ConcurrencyError, EventIdConflictError) as exc:
+            # Another writer, or different content under the same id: retrying cannot help.
+            raise ApplicationError(str(exc), type=exc.code, non_retryable=True) from exc

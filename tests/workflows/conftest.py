@@ -1,0 +1,39 @@
+"""A time-skipping Temporal server for the session; a worker on a fresh task queue and database per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+import worker
+from events import EventStore
+from events.catalog import REGISTRY
+from phancong.database import Pool
+from tests.temporal import time_skipping
+from tests.workflows.driver import Harness
+
+
+@pytest.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await time_skipping()
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture
+async def domain_store(pool: Pool) -> EventStore:
+    return await EventStore.open(pool, REGISTRY)
+
+
+@pytest.fixture
+async def harness(env: WorkflowEnvironment, domain_store: EventStore, pool: Pool) -> AsyncIterator[Harness]:
+    task_queue = f"test-{uuid.uuid4()}"
+    async with worker.build_worker(env.client, task_queue, domain_store, pool):
+        harness = Harness(env, domain_store, pool, task_queue)
+        yield harness
+        # A workflow left running would wait for this test's worker: on the shared time-skipping server its
+        # timers would keep firing into tasks nobody takes. End them all with the test.
+        await harness.terminate_all()

@@ -1,0 +1,43 @@
+"""Determinism: histories saved from real runs replay with the current code; an unguarded change does not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from tests.workflows.changed_workflow import TimerFirstAssignmentWorkflow
+from workflows.assignment import AssignmentWorkflow
+
+HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("assignment-*.json"))
+
+
+def load(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+
+
+def test_the_saved_histories_cover_every_kind_of_run() -> None:
+    names = {p.stem.rsplit("-run", 1)[0] for p in HISTORIES}
+    assert {"assignment-twelve-months", "assignment-declined", "assignment-replaced"} <= names
+    last_events = [json.loads(p.read_text())["events"][-1] for p in HISTORIES]
+    assert any("workflowExecutionContinuedAsNewEventAttributes" in e for e in last_events)
+    assert any("workflowExecutionCompletedEventAttributes" in e for e in last_events)
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_a_saved_history_replays_with_the_current_code(path: Path) -> None:
+    replayer = Replayer(workflows=[AssignmentWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(load(path))
+
+
+async def test_an_unguarded_change_to_the_workflow_fails_replay() -> None:
+    replayer = Replayer(workflows=[TimerFirstAssignmentWorkflow], data_converter=pydantic_data_converter)
+    first_run = next(p for p in HISTORIES if p.stem == "assignment-twelve-months-run1")
+
+    with pytest.raises(workflow.NondeterminismError):
+        await replayer.replay_workflow(load(first_run))

@@ -1,0 +1,101 @@
+"""The phancong worker: the composition root of every workflow and activity.
+
+settings → logging → pool → store → activities → Temporal ``Worker``. SIGTERM or SIGINT stops it
+gracefully: it polls no more, lets running activities finish (up to 30 s; what does not finish is retried
+by Temporal elsewhere) and closes its connections. Run it with ``phancong worker`` (or ``phancong run`` on a
+development machine, which also starts the embedded servers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from datetime import timedelta
+
+import structlog
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.events import EventActivities
+from activities.notifications import NotificationActivities
+from events import EventStore
+from events.catalog import REGISTRY
+from phancong.database import Pool, create_pool
+from phancong.settings import Settings
+from workflows import search_attributes
+from workflows.assignment import AssignmentWorkflow
+
+WORKFLOWS: Sequence[type] = (AssignmentWorkflow,)
+GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+
+log = structlog.stdlib.get_logger("phancong.worker")
+
+
+async def connect_temporal(address: str, namespace: str) -> Client:
+    """A client speaking pydantic (every workflow, activity and update input is a pydantic model)."""
+    return await Client.connect(address, namespace=namespace, data_converter=pydantic_data_converter)
+
+
+async def ensure_search_attributes(client: Client) -> None:
+    """Register phancong's search attributes on a server that lacks them (a cluster; the dev server has them)."""
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+        for key in search_attributes.ALL
+        if key.name not in listed.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+        log.info("search attributes registered", names=sorted(missing))
+
+
+def build_worker(client: Client, task_queue: str, store: EventStore, pool: Pool) -> Worker:
+    events = EventActivities(store)
+    notifications = NotificationActivities(pool)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=[events.append_events, notifications.send_reminder],
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
+
+
+async def serve(settings: Settings, database_url: str, temporal_address: str, stop: asyncio.Event) -> None:
+    """Run the worker until ``stop`` is set, then shut it down gracefully."""
+    pool = await create_pool(database_url, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size)
+    try:
+        store = await EventStore.open(pool, REGISTRY)
+        client = await connect_temporal(temporal_address, settings.temporal_namespace)
+        await ensure_search_attributes(client)
+        worker = build_worker(client, settings.task_queue, store, pool)
+        log.info("worker started", task_queue=settings.task_queue, temporal=temporal_address)
+        async with worker:
+            await stop.wait()
+            log.info("worker stopping: finishing running activities")
+        log.info("worker stopped")
+    finally:
+        await pool.close()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (call inside the running loop)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+if __name__ == "__main__":
+    from phancong.cli.main import app
+
+    app(["worker"])

@@ -1,0 +1,383 @@
+"""AssignmentWorkflow: one member in one cell (or household group), for the whole life of the assignment.
+
+Every step is an event appended through the ``append_events`` activity with an id derived from the stream
+and version, so a retried activity or a replayed workflow never loses or doubles one. The workflow's state
+is the fold of the events it appended (``domain.assignment.apply``, the read side's fold too). What is due
+next (reminders, escalations, reviews, rotation, the end of term) is derived from that state by
+``domain.schedule``; one loop sleeps until the next action or until a command changes the state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import date, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.assignment import AssignmentState, apply
+    from domain.calendar import local_date
+    from domain.commands import (
+        AcceptAssignment,
+        Command,
+        CommandResult,
+        Commend,
+        Correct,
+        DeclineAssignment,
+        EndAssignment,
+        GradeMember,
+        LogActivity,
+        PauseAssignment,
+        RecordMeeting,
+        ResumeAssignment,
+        SubmitAppraisal,
+        WithdrawMember,
+    )
+    from domain.context import AssignmentContext
+    from domain.decisions import decide
+    from domain.errors import CommandRejectedError
+    from domain.notices import notices_for
+    from domain.schedule import Action, ActionKind, pending_actions, perform
+    from domain.vocabulary import PeriodKind, Stage
+    from events.catalog.assignment import IntroductionSent, MemberNominated
+    from events.envelope import Actor, AppendResult, NewEvent, Role
+    from events.registry import DomainEvent
+    from workflows import ids, search_attributes
+    from workflows.assignment_io import AssignmentInput, Nomination
+
+SYSTEM = Actor(role=Role.SYSTEM)
+
+# Appends and outbox writes are retried until the database answers; a conflict is not retried (see below).
+STORE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=["concurrency_conflict", "event_id_conflict"],
+)
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# A safety bound on actions performed at once (all due after a long outage); the loop continues after it.
+MAX_ACTIONS_PER_STEP = 50
+
+
+class StreamConflictError(RuntimeError):
+    """The assignment's stream holds something this workflow did not write: fail the task, never the workflow.
+
+    The run stays alive and retries its task, visible to operators, until the cause is understood.
+    """
+
+
+@workflow.defn
+class AssignmentWorkflow:
+    @workflow.init
+    def __init__(self, request: AssignmentInput) -> None:
+        self._nomination = request.nomination
+        self._context: AssignmentContext = request.context
+        self._state: AssignmentState | None = request.carried
+        self._lock = asyncio.Lock()
+        self._changed = False
+        self._review_boundary = False
+
+    # -- the run ---------------------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, request: AssignmentInput) -> AssignmentState:
+        if self._state is None:
+            await self._nominate()
+        else:
+            self._upsert_search_attributes()
+        while self.state.stage != Stage.ENDED:
+            if self._review_boundary or workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(request.model_copy(update={"context": self._context, "carried": self.state}))
+            await self._step()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state
+
+    async def _nominate(self) -> None:
+        """The post's nomination, then the introduction letter to the commune (its answer now runs)."""
+        n = self._nomination
+        today = self._today()
+        causation = f"nomination:{n.resolution or n.assignment_id}"
+        async with self._lock:
+            await self._emit([_nominated(n)], actor=n.nominated_by, causation=causation)
+            response_due = today + timedelta(days=self._context.policy.commune_response_days)
+            introduction = IntroductionSent(commune_id=n.commune_id, sent_on=today, response_due_on=response_due)
+            await self._emit([introduction], actor=SYSTEM, causation=causation)
+
+    async def _step(self) -> None:
+        """Perform what is due, or sleep until the next action is due or a command changes the state."""
+        due = self._due_actions()
+        if due:
+            async with self._lock:
+                await self._perform_due()
+            return
+        upcoming = pending_actions(self.state, self._context, workflow.now())
+        self._changed = False
+        if not upcoming:
+            await workflow.wait_condition(lambda: self._changed)
+            return
+        delay = upcoming[0].due_at - workflow.now()
+        with contextlib.suppress(TimeoutError):  # the next action is due
+            await workflow.wait_condition(lambda: self._changed, timeout=max(delay, timedelta(seconds=1)))
+
+    def _due_actions(self) -> list[Action]:
+        now = workflow.now()
+        return [a for a in pending_actions(self.state, self._context, now) if a.due_at <= now]
+
+    async def _perform_due(self) -> None:
+        """Perform every due action in order, as one append (re-planned after each: one may moot another)."""
+        state = self.state
+        events: list[DomainEvent] = []
+        now = workflow.now()
+        for _ in range(MAX_ACTIONS_PER_STEP):
+            due = [a for a in pending_actions(state, self._context, now) if a.due_at <= now]
+            if not due:
+                break
+            action = due[0]
+            produced = perform(state, self._context, action)
+            for event in produced:
+                state = apply(state, event)
+            events.extend(produced)
+            if (
+                action.kind == ActionKind.REQUEST_REVIEW
+                and action.period
+                and action.period.kind != PeriodKind.FOLLOW_UP
+            ):
+                self._review_boundary = True
+        if events:
+            await self._emit(events, actor=SYSTEM, causation="schedule")
+
+    # -- appending ------------------------------------------------------------------------------------
+
+    async def _emit(self, payloads: list[DomainEvent], *, actor: Actor, causation: str) -> None:
+        """Append ``payloads`` after the state's version, fold them, then queue their notices. Hold the lock."""
+        n = self._nomination
+        stream = f"assignment-{n.assignment_id}"
+        version = self._state.version if self._state is not None else 0
+        now = workflow.now()
+        states: list[AssignmentState] = []
+        state = self._state
+        for payload in payloads:
+            state = apply(state, payload)
+            states.append(state)
+        new_events: list[NewEvent[DomainEvent]] = [
+            NewEvent(
+                event_id=ids.event_id(stream, version + i),
+                payload=payload,
+                occurred_at=now,
+                actor=actor,
+                directive_id=n.directive_id,
+                causation_id=causation,
+                member_id=n.member_id,
+                # The cell the event concerns: after a placement, the commune's cell.
+                cell_id=after.serving_cell_id,
+            )
+            for i, (payload, after) in enumerate(zip(payloads, states, strict=True), start=1)
+        ]
+        try:
+            await workflow.execute_activity(
+                "append_events",
+                {"stream_id": stream, "expected_version": version, "events": new_events},
+                result_type=AppendResult,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=STORE_RETRY,
+            )
+        except ActivityError as exc:
+            raise StreamConflictError(f"cannot append to {stream} at version {version}: {exc.cause}") from exc
+        before = self._state.stage if self._state is not None else None
+        assert state is not None
+        self._state = state
+        self._changed = True
+        if state.stage != before:
+            self._upsert_search_attributes()
+        for payload, after in zip(payloads, states, strict=True):
+            for notice in notices_for(payload, after):
+                await workflow.execute_activity(
+                    "send_reminder",
+                    {
+                        "notification_id": ids.notification_id(stream, notice.key, str(notice.recipient)),
+                        "stream_id": stream,
+                        "directive_id": n.directive_id,
+                        "assignment_id": n.assignment_id,
+                        "notice": notice,
+                    },
+                    result_type=bool,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=STORE_RETRY,
+                )
+
+    def _upsert_search_attributes(self) -> None:
+        state = self.state
+        workflow.upsert_search_attributes(
+            [
+                search_attributes.ASSIGNMENT_STAGE.value_set(state.stage.value),
+                search_attributes.DIRECTIVE_ID.value_set(state.directive_id),
+                search_attributes.POST_ID.value_set(state.post_id),
+                search_attributes.COMMUNE_ID.value_set(state.commune_id),
+                search_attributes.CELL_ID.value_set(state.serving_cell_id),
+                search_attributes.MEMBER_ID.value_set(state.member_id),
+            ]
+        )
+
+    # -- commands (Updates) ---------------------------------------------------------------------------
+
+    def _today(self) -> date:
+        return local_date(workflow.now())
+
+    def _check(self, command: Command) -> list[DomainEvent]:
+        if self._state is None:
+            raise ApplicationError("the assignment is not nominated yet", type="wrong_state", non_retryable=True)
+        try:
+            return decide(self._state, self._context, command, self._today())
+        except CommandRejectedError as rejected:
+            raise ApplicationError(rejected.message, type=rejected.code, non_retryable=True) from None
+
+    async def _handle(self, command: Command) -> CommandResult:
+        async with self._lock:
+            # Checked again under the lock: another command may have changed the state since validation.
+            events = self._check(command)
+            await self._emit(events, actor=command.actor, causation=f"command:{command.command_id}")
+            # What the command made due now happens with it (accepting with today's joining date joins).
+            await self._perform_due()
+        return CommandResult(
+            assignment_id=self._nomination.assignment_id,
+            version=self.state.version,
+            stage=self.state.stage.value,
+            events=tuple(e.type for e in events),
+        )
+
+    @workflow.update
+    async def accept(self, command: AcceptAssignment) -> CommandResult:
+        return await self._handle(command)
+
+    @accept.validator
+    def _validate_accept(self, command: AcceptAssignment) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def decline(self, command: DeclineAssignment) -> CommandResult:
+        return await self._handle(command)
+
+    @decline.validator
+    def _validate_decline(self, command: DeclineAssignment) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def record_meeting(self, command: RecordMeeting) -> CommandResult:
+        return await self._handle(command)
+
+    @record_meeting.validator
+    def _validate_record_meeting(self, command: RecordMeeting) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def log_activity(self, command: LogActivity) -> CommandResult:
+        return await self._handle(command)
+
+    @log_activity.validator
+    def _validate_log_activity(self, command: LogActivity) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def submit_appraisal(self, command: SubmitAppraisal) -> CommandResult:
+        return await self._handle(command)
+
+    @submit_appraisal.validator
+    def _validate_submit_appraisal(self, command: SubmitAppraisal) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def grade(self, command: GradeMember) -> CommandResult:
+        return await self._handle(command)
+
+    @grade.validator
+    def _validate_grade(self, command: GradeMember) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def commend(self, command: Commend) -> CommandResult:
+        return await self._handle(command)
+
+    @commend.validator
+    def _validate_commend(self, command: Commend) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def correct(self, command: Correct) -> CommandResult:
+        return await self._handle(command)
+
+    @correct.validator
+    def _validate_correct(self, command: Correct) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def pause(self, command: PauseAssignment) -> CommandResult:
+        return await self._handle(command)
+
+    @pause.validator
+    def _validate_pause(self, command: PauseAssignment) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def resume(self, command: ResumeAssignment) -> CommandResult:
+        return await self._handle(command)
+
+    @resume.validator
+    def _validate_resume(self, command: ResumeAssignment) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def withdraw(self, command: WithdrawMember) -> CommandResult:
+        return await self._handle(command)
+
+    @withdraw.validator
+    def _validate_withdraw(self, command: WithdrawMember) -> None:
+        self._check(command)
+
+    @workflow.update
+    async def end(self, command: EndAssignment) -> CommandResult:
+        return await self._handle(command)
+
+    @end.validator
+    def _validate_end(self, command: EndAssignment) -> None:
+        self._check(command)
+
+    # -- queries --------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> AssignmentState:
+        assert self._state is not None, "the assignment is nominated first thing in the run"
+        return self._state
+
+    @workflow.query
+    def current(self) -> AssignmentState | None:
+        """The assignment's state: the fold of every event it has appended."""
+        return self._state
+
+    @workflow.query
+    def upcoming(self) -> list[Action]:
+        """The scheduled actions not yet done, next first."""
+        if self._state is None:
+            return []
+        return pending_actions(self._state, self._context, workflow.now())
+
+
+def _nominated(n: Nomination) -> MemberNominated:
+    return MemberNominated(
+        assignment_id=n.assignment_id,
+        directive_id=n.directive_id,
+        kind=n.kind,
+        member_id=n.member_id,
+        post_id=n.post_id,
+        commune_id=n.commune_id,
+        cell_id=n.cell_id,
+        household_group_id=n.household_group_id,
+        household_ids=n.household_ids,
+        on_local_committee=n.on_local_committee,
+        resolution=n.resolution,
+        nominated_on=n.nominated_on,
+        simulated=n.simulated,
+    )
