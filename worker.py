@@ -20,6 +20,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from activities.directives import DirectiveActivities
 from activities.events import EventActivities
 from activities.notifications import NotificationActivities
 from events import EventStore
@@ -28,8 +29,9 @@ from phancong.database import Pool, create_pool
 from phancong.settings import Settings
 from workflows import search_attributes
 from workflows.assignment import AssignmentWorkflow
+from workflows.directive import DirectiveWorkflow
 
-WORKFLOWS: Sequence[type] = (AssignmentWorkflow,)
+WORKFLOWS: Sequence[type] = (AssignmentWorkflow, DirectiveWorkflow)
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 log = structlog.stdlib.get_logger("phancong.worker")
@@ -60,11 +62,18 @@ async def ensure_search_attributes(client: Client) -> None:
 def build_worker(client: Client, task_queue: str, store: EventStore, pool: Pool) -> Worker:
     events = EventActivities(store)
     notifications = NotificationActivities(pool)
+    directives = DirectiveActivities(client)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=[events.append_events, notifications.send_reminder],
+        activities=[
+            events.append_events,
+            notifications.send_reminder,
+            directives.start_assignments,
+            directives.end_assignments,
+            directives.amend_assignments,
+        ],
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 

@@ -37,3 +37,22 @@ class AlreadyDoneError(CommandRejectedError):
     """Recorded, submitted or graded before: a second one would contradict the first."""
 
     code = "already_done"
+
+
+_BY_CODE: dict[str, type[CommandRejectedError]] = {
+    cls.code: cls
+    for cls in (
+        ForbiddenError,
+        WrongStateError,
+        InvalidInputError,
+        DateOutOfRangeError,
+        UnknownReferenceError,
+        AlreadyDoneError,
+    )
+}
+
+
+def rejection(code: str, message: str) -> CommandRejectedError:
+    """The refusal a workflow reported (by its code), as the error class callers can catch."""
+    cls = _BY_CODE.get(code, CommandRejectedError)
+    return cls(message, code=code)

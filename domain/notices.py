@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from domain.assignment import AssignmentState
-from domain.vocabulary import Recipient, Subject
+from domain.vocabulary import HQ, Recipient, Subject
 from events.catalog.assignment import (
     CorrectionIssued,
     Escalated,
@@ -16,6 +16,7 @@ from events.catalog.assignment import (
     ReviewRequested,
     RotationDue,
 )
+from events.catalog.directive import CoverageGapEscalated, NominationRequested, ReplacementRequested
 from events.envelope import Role
 from events.registry import DomainEvent
 
@@ -47,29 +48,8 @@ def notices_for(event: DomainEvent, state: AssignmentState) -> list[Notice]:
                     key="introduction", recipient=commune, subject=Subject.INTRODUCTION, due_on=event.response_due_on
                 )
             ]
-        case ReminderSent():
-            return [
-                Notice(
-                    key=event.key,
-                    recipient=event.recipient,
-                    subject=event.subject,
-                    due_on=event.due_on,
-                    reference=event.reference,
-                )
-            ]
-        case Escalated():
-            return [
-                Notice(
-                    key=event.key,
-                    recipient=event.recipient,
-                    subject=event.subject,
-                    due_on=event.overdue_since,
-                    reference=event.reference,
-                    escalation=True,
-                    responsible=event.responsible,
-                    reminders=event.reminders,
-                )
-            ]
+        case ReminderSent() | Escalated():
+            return _reminder_notice(event)
         case ReviewRequested():
             return [
                 Notice(
@@ -102,3 +82,62 @@ def notices_for(event: DomainEvent, state: AssignmentState) -> list[Notice]:
         case RotationDue():
             return [Notice(key=event.key, recipient=post, subject=Subject.ROTATION, due_on=event.handover_until)]
     return []
+
+
+def directive_notices(event: DomainEvent) -> list[Notice]:
+    """The notices an event of a directive sends."""
+    match event:
+        case NominationRequested():
+            post = Recipient(role=Role.POST, id=event.post_id)
+            return [Notice(key=event.key, recipient=post, subject=Subject.NOMINATION, due_on=event.due_on)]
+        case ReplacementRequested():
+            post = Recipient(role=Role.POST, id=event.post_id)
+            return [
+                Notice(
+                    key=event.key,
+                    recipient=post,
+                    subject=Subject.REPLACEMENT,
+                    due_on=event.due_on,
+                    reference=event.cell_id,
+                )
+            ]
+        case CoverageGapEscalated():
+            return [
+                Notice(
+                    key=event.key,
+                    recipient=HQ,
+                    subject=Subject.COVERAGE,
+                    due_on=event.since,
+                    reference=", ".join(event.cells),
+                    escalation=True,
+                    responsible=Recipient(role=Role.POST, id=event.post_id),
+                )
+            ]
+        case ReminderSent() | Escalated():
+            return _reminder_notice(event)
+    return []
+
+
+def _reminder_notice(event: ReminderSent | Escalated) -> list[Notice]:
+    if isinstance(event, ReminderSent):
+        return [
+            Notice(
+                key=event.key,
+                recipient=event.recipient,
+                subject=event.subject,
+                due_on=event.due_on,
+                reference=event.reference,
+            )
+        ]
+    return [
+        Notice(
+            key=event.key,
+            recipient=event.recipient,
+            subject=event.subject,
+            due_on=event.overdue_since,
+            reference=event.reference,
+            escalation=True,
+            responsible=event.responsible,
+            reminders=event.reminders,
+        )
+    ]

@@ -1,13 +1,17 @@
-"""Sending people's commands to assignment workflows, with refusals turned into stable error codes."""
+"""Sending people's commands to assignment and directive workflows, refusals turned into stable error codes.
+
+The CLI and the API both go through here: one place decides how a command reaches its workflow.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain import ids
 from domain.assignment import AssignmentState
 from domain.commands import (
     AcceptAssignment,
@@ -25,13 +29,18 @@ from domain.commands import (
     SubmitAppraisal,
     WithdrawMember,
 )
-from domain.errors import CommandRejectedError, WrongStateError
+from domain.directive import DirectiveState
+from domain.directive_commands import AmendDirective, CloseDirective, Nominate
+from domain.errors import WrongStateError, rejection
 from phancong.errors import PhancongError
-from workflows import ids
 from workflows.assignment import AssignmentWorkflow
+from workflows.directive import DirectiveWorkflow
+from workflows.directive_io import DirectiveCommandResult
 
 
 class UnknownAssignmentError(PhancongError):
+    """No assignment (or directive) of that id."""
+
     code = "not_found"
 
 
@@ -51,38 +60,73 @@ UPDATES: dict[type[Command], Any] = {
 }
 
 
-async def send(client: Client, assignment_id: str, command: Command) -> CommandResult:
-    """Deliver ``command``; its id is the Update id, so resending the same command is answered, not redone.
+R = TypeVar("R")
 
-    Raises CommandRejectedError (the validator's code), UnknownAssignmentError, or WrongStateError when the
-    assignment has already ended.
-    """
-    handle = client.get_workflow_handle_for(AssignmentWorkflow.run, ids.assignment_workflow_id(assignment_id))
+
+async def _execute(client: Client, workflow_id: str, what: str, update: Any, command: Command, *, result: type[R]) -> R:
+    """Run one Update; refusals become CommandRejectedError, a missing or closed workflow a coded error."""
+    handle = client.get_workflow_handle(workflow_id)
     try:
-        result: CommandResult = await handle.execute_update(UPDATES[type(command)], command, id=str(command.command_id))
-        return result
+        answer: R = await handle.execute_update(update, command, id=str(command.command_id), result_type=result)
+        return answer
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
         if isinstance(cause, ApplicationError) and cause.type:
-            raise CommandRejectedError(cause.message, code=cause.type) from None
+            raise rejection(cause.type, cause.message) from None
         raise
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
             raise
-        await _closed_or_unknown(client, assignment_id)
+        await _closed_or_unknown(client, workflow_id, what)
         raise
 
 
-async def _closed_or_unknown(client: Client, assignment_id: str) -> None:
-    handle = client.get_workflow_handle(ids.assignment_workflow_id(assignment_id))
+async def send(client: Client, assignment_id: str, command: Command) -> CommandResult:
+    """Deliver ``command`` to an assignment; its id is the Update id, so resending it is answered, not redone.
+
+    Raises CommandRejectedError (the validator's code), UnknownAssignmentError, or WrongStateError when the
+    assignment has already ended.
+    """
+    workflow_id = ids.assignment_workflow_id(assignment_id)
+    return await _execute(
+        client, workflow_id, f"assignment {assignment_id}", UPDATES[type(command)], command, result=CommandResult
+    )
+
+
+async def send_directive(client: Client, directive_id: str, command: Command) -> DirectiveCommandResult:
+    """Deliver a nomination, amendment or close to a directive."""
+    update = {
+        Nominate: DirectiveWorkflow.nominate,
+        AmendDirective: DirectiveWorkflow.amend,
+        CloseDirective: DirectiveWorkflow.close,
+    }[type(command)]
+    workflow_id = ids.directive_workflow_id(directive_id)
+    return await _execute(
+        client, workflow_id, f"directive {directive_id}", update, command, result=DirectiveCommandResult
+    )
+
+
+async def _closed_or_unknown(client: Client, workflow_id: str, what: str) -> None:
+    handle = client.get_workflow_handle(workflow_id)
     try:
         description = await handle.describe()
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
-            raise UnknownAssignmentError(f"no assignment {assignment_id!r}") from None
+            raise UnknownAssignmentError(f"no {what}") from None
         raise
     if description.status != WorkflowExecutionStatus.RUNNING:
-        raise WrongStateError(f"assignment {assignment_id} has ended; it takes no more commands")
+        raise WrongStateError(f"{what} has ended; it takes no more commands")
+
+
+async def directive_state(client: Client, directive_id: str) -> DirectiveState | None:
+    """The directive's own state (None while it is being issued)."""
+    handle = client.get_workflow_handle_for(DirectiveWorkflow.run, ids.directive_workflow_id(directive_id))
+    try:
+        return await handle.query(DirectiveWorkflow.current)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise UnknownAssignmentError(f"no directive {directive_id!r}") from None
+        raise
 
 
 async def current_state(client: Client, assignment_id: str) -> AssignmentState | None:

@@ -18,6 +18,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain import ids
     from domain.assignment import AssignmentState, apply
     from domain.calendar import local_date
     from domain.commands import (
@@ -38,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.context import AssignmentContext
     from domain.decisions import decide
+    from domain.directive_fold import AssignmentChanged
     from domain.errors import CommandRejectedError
     from domain.notices import notices_for
     from domain.schedule import Action, ActionKind, pending_actions, perform
@@ -45,8 +47,8 @@ with workflow.unsafe.imports_passed_through():
     from events.catalog.assignment import IntroductionSent, MemberNominated
     from events.envelope import Actor, AppendResult, NewEvent, Role
     from events.registry import DomainEvent
-    from workflows import ids, search_attributes
-    from workflows.assignment_io import AssignmentInput, Nomination
+    from workflows import search_attributes
+    from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
 
 SYSTEM = Actor(role=Role.SYSTEM)
 
@@ -75,6 +77,7 @@ class AssignmentWorkflow:
     def __init__(self, request: AssignmentInput) -> None:
         self._nomination = request.nomination
         self._context: AssignmentContext = request.context
+        self._directive_workflow_id = request.directive_workflow_id
         self._state: AssignmentState | None = request.carried
         self._lock = asyncio.Lock()
         self._changed = False
@@ -187,12 +190,14 @@ class AssignmentWorkflow:
             )
         except ActivityError as exc:
             raise StreamConflictError(f"cannot append to {stream} at version {version}: {exc.cause}") from exc
-        before = self._state.stage if self._state is not None else None
+        before = self._state
         assert state is not None
         self._state = state
         self._changed = True
-        if state.stage != before:
+        if before is None or state.stage != before.stage:
             self._upsert_search_attributes()
+        if before is None or state.stage != before.stage or state.rotation_due_on != before.rotation_due_on:
+            await self._report_to_directive(state)
         for payload, after in zip(payloads, states, strict=True):
             for notice in notices_for(payload, after):
                 await workflow.execute_activity(
@@ -208,6 +213,24 @@ class AssignmentWorkflow:
                     start_to_close_timeout=ACTIVITY_TIMEOUT,
                     retry_policy=STORE_RETRY,
                 )
+
+    async def _report_to_directive(self, state: AssignmentState) -> None:
+        """Tell the directive this assignment's new stage (it tracks coverage and asks for replacements)."""
+        if self._directive_workflow_id is None:
+            return
+        report = AssignmentChanged(
+            assignment_id=state.assignment_id,
+            stage=state.stage,
+            cell_id=state.serving_cell_id,
+            end_reason=state.end_reason,
+            rotation_due_on=state.rotation_due_on,
+        )
+        try:
+            await workflow.get_external_workflow_handle(self._directive_workflow_id).signal(
+                "assignment_changed", report
+            )
+        except Exception as exc:
+            workflow.logger.warning("directive %s did not take the report: %s", self._directive_workflow_id, exc)
 
     def _upsert_search_attributes(self) -> None:
         state = self.state
@@ -344,6 +367,17 @@ class AssignmentWorkflow:
     @end.validator
     def _validate_end(self, command: EndAssignment) -> None:
         self._check(command)
+
+    @workflow.signal
+    def amend_context(self, amendment: ContextAmendment) -> None:
+        """The directive was amended: the schedule follows the new policy and end of term from now on."""
+        changes: dict[str, object] = {}
+        if amendment.policy is not None:
+            changes["policy"] = amendment.policy
+        if amendment.term_ends_on is not None:
+            changes["term_ends_on"] = amendment.term_ends_on
+        self._context = self._context.model_copy(update=changes)
+        self._changed = True
 
     # -- queries --------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.assignment import AssignmentState
 from domain.context import AssignmentContext
+from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind
 from events.envelope import Actor
 
@@ -40,4 +41,14 @@ class AssignmentInput(BaseModel):
 
     nomination: Nomination
     context: AssignmentContext
+    directive_workflow_id: str | None = Field(None, description="Where to report stage changes, if anywhere.")
     carried: AssignmentState | None = Field(None, description="The state a previous run ended with.")
+
+
+class ContextAmendment(BaseModel):
+    """A directive amendment reaching a running assignment: a new policy, a new end of term."""
+
+    model_config = ConfigDict(frozen=True)
+
+    policy: DirectivePolicy | None = None
+    term_ends_on: date | None = None

@@ -10,10 +10,12 @@ from typing import Annotated
 from pydantic import Field
 
 from events.catalog.assignment import ASSIGNMENT_EVENTS, AssignmentEvent
+from events.catalog.directive import DIRECTIVE_EVENTS, DirectiveEvent
+from events.catalog.directory import DIRECTORY_EVENTS, DirectoryEvent
 from events.registry import EventRegistry
 
-AnyEvent = Annotated[AssignmentEvent, Field(discriminator="type")]
+AnyEvent = Annotated[AssignmentEvent | DirectiveEvent | DirectoryEvent, Field(discriminator="type")]
 
-REGISTRY = EventRegistry(ASSIGNMENT_EVENTS)
+REGISTRY = EventRegistry((*ASSIGNMENT_EVENTS, *DIRECTIVE_EVENTS, *DIRECTORY_EVENTS))
 
 __all__ = ["REGISTRY", "AnyEvent"]

@@ -106,18 +106,17 @@ async def main() -> None:
             await conn.close()
             pool = await create_pool(server.get_uri())
             store = await EventStore.open(pool, REGISTRY)
-            env = await time_skipping()
             try:
                 for name, scenario in SCENARIOS.items():
+                    env = await time_skipping()
                     queue = f"record-{uuid.uuid4()}"
                     async with worker.build_worker(env.client, queue, store, pool):
                         harness = Harness(env, store, pool, queue)
                         assignment = await scenario(harness)
                         runs = await save_runs(assignment, name)
-                        await harness.terminate_all()
+                    await env.shutdown()
                     print(f"{name}: {runs} run(s)")
             finally:
-                await env.shutdown()
                 await pool.close()
         finally:
             server.cleanup()

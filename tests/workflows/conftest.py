@@ -16,8 +16,13 @@ from tests.temporal import time_skipping
 from tests.workflows.driver import Harness
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own (about 0.3 s to start).
+
+    Its clock is global: a workflow another test left behind (or terminated mid-activity, which the server
+    never unlocks) would stop time for everyone after it. A server per test keeps tests independent.
+    """
     environment = await time_skipping()
     yield environment
     await environment.shutdown()
@@ -32,8 +37,4 @@ async def domain_store(pool: Pool) -> EventStore:
 async def harness(env: WorkflowEnvironment, domain_store: EventStore, pool: Pool) -> AsyncIterator[Harness]:
     task_queue = f"test-{uuid.uuid4()}"
     async with worker.build_worker(env.client, task_queue, domain_store, pool):
-        harness = Harness(env, domain_store, pool, task_queue)
-        yield harness
-        # A workflow left running would wait for this test's worker: on the shared time-skipping server its
-        # timers would keep firing into tasks nobody takes. End them all with the test.
-        await harness.terminate_all()
+        yield Harness(env, domain_store, pool, task_queue)

@@ -56,18 +56,15 @@ async def test_retried_writes_after_a_crash_leave_every_event_and_notice_exactly
         activities=[flaky.append_events, flaky.send_reminder],
     ):
         harness = Harness(env, domain_store, pool, task_queue)
-        try:
-            a = await harness.start()
-            await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
-            await harness.advance(45)
+        a = await harness.start()
+        await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+        await harness.advance(45)
 
-            events = await a.events()
-            notices = await pool.fetch(
-                "SELECT notice_key, recipient_role FROM notifications WHERE assignment_id = $1", a.assignment_id
-            )
-            state = await a.assert_fold_matches()
-        finally:
-            await harness.terminate_all()
+        events = await a.events()
+        notices = await pool.fetch(
+            "SELECT notice_key, recipient_role FROM notifications WHERE assignment_id = $1", a.assignment_id
+        )
+        state = await a.assert_fold_matches()
 
     assert flaky.crashes["append_events"] >= 5
     assert flaky.crashes["send_reminder"] >= 2

@@ -13,12 +13,12 @@ from datetime import date
 
 from temporalio.testing import WorkflowEnvironment
 
+from domain import ids
 from domain.commands import AcceptAssignment
 from domain.context import AssignmentContext
 from phancong import gateway
 from tests.cli import PHANCONG, clean_env
 from tests.workflows.driver import CELLS, COMMUNE, POST
-from workflows import ids
 from workflows.assignment import AssignmentWorkflow
 from workflows.assignment_io import AssignmentInput, Nomination
 

@@ -23,3 +23,7 @@ def assignment_id(directive_id: str, member_id: str, target_id: str) -> str:
 
 def assignment_workflow_id(assignment_id: str) -> str:
     return f"assignment:{assignment_id}"
+
+
+def directive_workflow_id(directive_id: str) -> str:
+    return f"directive:{directive_id}"

@@ -1,0 +1,1 @@
+"""Directive files: what HQ writes, checked against the directory, and issuing them."""

@@ -1,0 +1,144 @@
+"""Importing a directory file: validate it, apply its differences, record each as an event — all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from directory.model import DirectoryFile
+from events import Actor, EventStore, NewEvent
+from events.catalog.directory import (
+    DirectoryEntryAdded,
+    DirectoryEntryChanged,
+    DirectoryEntryRemoved,
+    DirectoryImported,
+    EntryKind,
+    FieldChange,
+)
+from events.registry import DomainEvent
+from phancong.database import Pool
+from phancong.documents import read_document, validate_document
+
+STREAM = "directory"
+_LOCK = 0x70686469  # "phdi": one import at a time
+_SECTIONS = (
+    (EntryKind.COMMUNE, "communes"),
+    (EntryKind.CELL, "cells"),
+    (EntryKind.POST, "posts"),
+    (EntryKind.MEMBER, "members"),
+    (EntryKind.HOUSEHOLD, "households"),
+)
+
+
+class ImportResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    added: int
+    changed: int
+    removed: int
+    version: int  # of the stream "directory" after the import
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+def load_directory(path: Path) -> tuple[DirectoryFile, str]:
+    """The validated directory file and the SHA-256 of its bytes (recorded with the import)."""
+    directory = validate_document(DirectoryFile, read_document(path), path, code="invalid_directory")
+    return directory, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _entries(directory: DirectoryFile) -> dict[tuple[EntryKind, str], dict[str, Any]]:
+    desired: dict[tuple[EntryKind, str], dict[str, Any]] = {}
+    for kind, section in _SECTIONS:
+        for entry in getattr(directory, section):
+            desired[(kind, entry.id)] = entry.model_dump(mode="json", exclude={"id"})
+    return desired
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, FieldChange]:
+    return {
+        name: FieldChange(before=before.get(name), after=after.get(name))
+        for name in sorted(before.keys() | after.keys())
+        if before.get(name) != after.get(name)
+    }
+
+
+def _subjects(kind: EntryKind, entry_id: str, data: dict[str, Any]) -> dict[str, str | None]:
+    """The indexed columns an entry's events carry, so histories by member or cell include them."""
+    if kind == EntryKind.MEMBER:
+        return {"member_id": entry_id}
+    if kind == EntryKind.CELL:
+        return {"cell_id": entry_id}
+    if kind == EntryKind.HOUSEHOLD:
+        return {"cell_id": data.get("cell")}
+    return {}
+
+
+async def import_directory(pool: Pool, store: EventStore, path: Path, actor: Actor, now: datetime) -> ImportResult:
+    """Apply the differences between ``path`` and the stored directory; an invalid file changes nothing."""
+    directory, digest = load_directory(path)
+    desired = _entries(directory)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        rows = await conn.fetch("SELECT kind, entry_id, data, active FROM directory_entries")
+        current = {(EntryKind(r["kind"]), r["entry_id"]): (json.loads(r["data"]), r["active"]) for r in rows}
+        changes: list[tuple[DomainEvent, dict[str, str | None]]] = []
+        upserts: list[tuple[str, str, str]] = []
+        for key, data in desired.items():
+            kind, entry_id = key
+            stored = current.get(key)
+            if stored is None or not stored[1]:
+                changes.append((DirectoryEntryAdded(kind=kind, entry_id=entry_id, data=data), _subjects(*key, data)))
+            elif stored[0] != data:
+                diff = _changes(stored[0], data)
+                changes.append(
+                    (DirectoryEntryChanged(kind=kind, entry_id=entry_id, changes=diff), _subjects(*key, data))
+                )
+            else:
+                continue
+            upserts.append((kind.value, entry_id, json.dumps(data, ensure_ascii=False)))
+        removed = [key for key, (data, active) in current.items() if active and key not in desired]
+        for kind, entry_id in removed:
+            event = DirectoryEntryRemoved(kind=kind, entry_id=entry_id)
+            changes.append((event, _subjects(kind, entry_id, current[(kind, entry_id)][0])))
+        version = await store.stream_version(STREAM, connection=conn)
+        added = sum(isinstance(e, DirectoryEntryAdded) for e, _ in changes)
+        changed = sum(isinstance(e, DirectoryEntryChanged) for e, _ in changes)
+        result = ImportResult(source=path.name, added=added, changed=changed, removed=len(removed), version=version)
+        if result.unchanged:
+            return result
+        await conn.executemany(
+            "INSERT INTO directory_entries (kind, entry_id, data) VALUES ($1, $2, $3::jsonb) "
+            "ON CONFLICT (kind, entry_id) DO UPDATE SET data = EXCLUDED.data, active = true, updated_at = now()",
+            upserts,
+        )
+        await conn.executemany(
+            "UPDATE directory_entries SET active = false, updated_at = now() WHERE kind = $1 AND entry_id = $2",
+            [(kind.value, entry_id) for kind, entry_id in removed],
+        )
+        summary = DirectoryImported(
+            source=path.name,
+            source_sha256=digest,
+            province=directory.province,
+            added=added,
+            changed=changed,
+            removed=len(removed),
+        )
+        causation = f"directory-import:{digest[:16]}"
+        events: list[NewEvent[DomainEvent]] = [
+            NewEvent(payload=summary, occurred_at=now, actor=actor, causation_id=causation)
+        ]
+        events += [
+            NewEvent(payload=event, occurred_at=now, actor=actor, causation_id=causation, **subjects)
+            for event, subjects in changes
+        ]
+        appended = await store.append(STREAM, version, events, connection=conn)
+        return result.model_copy(update={"version": appended.version})

@@ -1,0 +1,148 @@
+"""The directory file (YAML or JSON): what phancong must know of the province before any directive."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from phancong.errors import PhancongError
+
+Identifier = Field(min_length=1, max_length=80, pattern=r"^[^\s:|]+$")
+
+
+class DirectoryFileError(PhancongError):
+    code = "invalid_directory"
+
+
+class CellCategory(StrEnum):
+    BORDERING = "bordering"  # giáp biên
+    COMPLEX_SECURITY = "complex_security"  # phức tạp về an ninh trật tự
+    WEAK = "weak"  # còn hạn chế
+    ZERO_MEMBER_VILLAGE = "zero_member_village"  # thôn trắng đảng viên
+
+
+class HouseholdTag(StrEnum):
+    BORDER_FARMLAND = "border_farmland"
+    POLICY_OR_HARDSHIP = "policy_or_hardship"
+    COMPLEX_POLITICAL_RELATIONS = "complex_political_relations"
+    CROSS_BORDER_KIN = "cross_border_kin"
+    RELIGION = "religion"
+    POOR = "poor"
+    REVOLUTIONARY_MERIT = "revolutionary_merit"
+
+
+# Sensitive personal data (DOMAIN.md): shown only to hq, auditors and the sponsoring member's post.
+SENSITIVE_TAGS = frozenset(
+    {HouseholdTag.COMPLEX_POLITICAL_RELATIONS, HouseholdTag.CROSS_BORDER_KIN, HouseholdTag.RELIGION}
+)
+
+
+class MemberKind(StrEnum):
+    OFFICER = "officer"  # sĩ quan
+    PROFESSIONAL_SOLDIER = "professional_soldier"  # quân nhân chuyên nghiệp
+
+
+class Language(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Commune(_Entry):
+    id: str = Identifier
+    name: str = Field(min_length=1)
+
+
+class Cell(_Entry):
+    """A village (thôn, ấp, bản) and its party cell."""
+
+    id: str = Identifier
+    name: str = Field(min_length=1)
+    commune: str = Identifier
+    village: str = ""
+    categories: tuple[CellCategory, ...] = ()
+    meeting_day: int = Field(ge=1, le=31)
+
+
+class Post(_Entry):
+    id: str = Identifier
+    name: str = Field(min_length=1)
+    communes: tuple[str, ...] = Field(min_length=1)
+
+
+class Contact(_Entry):
+    """Where a person's reminders go (the delivery channel is chosen from what is given)."""
+
+    email: EmailStr | None = None
+    phone: str | None = None
+    webhook: str | None = Field(None, pattern=r"^https?://")
+    language: Language = Language.VI
+
+
+class Member(_Entry):
+    id: str = Identifier
+    name: str = Field(min_length=1)
+    post: str = Identifier
+    rank: str = ""
+    kind: MemberKind = MemberKind.OFFICER
+    on_local_committee: bool = False
+    contact: Contact = Field(default_factory=Contact)
+
+
+class Household(_Entry):
+    id: str = Identifier
+    cell: str = Identifier
+    head: str = ""
+    tags: tuple[HouseholdTag, ...] = ()
+    denomination: str | None = None
+
+
+class DirectoryFile(_Entry):
+    province: str = Field(min_length=1)
+    communes: tuple[Commune, ...] = ()
+    cells: tuple[Cell, ...] = ()
+    posts: tuple[Post, ...] = ()
+    members: tuple[Member, ...] = ()
+    households: tuple[Household, ...] = ()
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        problems: list[str] = []
+
+        def unique(section: str, entries: tuple[_Entry, ...]) -> set[str]:
+            seen: set[str] = set()
+            for i, entry in enumerate(entries):
+                ident = getattr(entry, "id")  # noqa: B009 - every entry has one
+                if ident in seen:
+                    problems.append(f"{section}[{i}] ({ident}).id: duplicate id")
+                seen.add(ident)
+            return seen
+
+        communes = unique("communes", self.communes)
+        cells = unique("cells", self.cells)
+        posts = unique("posts", self.posts)
+        unique("members", self.members)
+        unique("households", self.households)
+        for i, cell in enumerate(self.cells):
+            if cell.commune not in communes:
+                problems.append(f"cells[{i}] ({cell.id}).commune: unknown commune {cell.commune!r}")
+        for i, post in enumerate(self.posts):
+            for commune in post.communes:
+                if commune not in communes:
+                    problems.append(f"posts[{i}] ({post.id}).communes: unknown commune {commune!r}")
+        for i, member in enumerate(self.members):
+            if member.post not in posts:
+                problems.append(f"members[{i}] ({member.id}).post: unknown post {member.post!r}")
+        for i, household in enumerate(self.households):
+            if household.cell not in cells:
+                problems.append(f"households[{i}] ({household.id}).cell: unknown cell {household.cell!r}")
+            if HouseholdTag.RELIGION in household.tags and not household.denomination:
+                problems.append(f"households[{i}] ({household.id}).denomination: needed with the religion tag")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

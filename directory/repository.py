@@ -1,0 +1,84 @@
+"""Reading the directory's current entries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+import asyncpg
+
+from directory.model import Cell, Commune, Household, Member, Post
+from phancong.database import Pool
+
+E = TypeVar("E", Commune, Cell, Post, Member, Household)
+
+KINDS: dict[str, type[Commune | Cell | Post | Member | Household]] = {
+    "commune": Commune,
+    "cell": Cell,
+    "post": Post,
+    "member": Member,
+    "household": Household,
+}
+
+
+def _entry(model: type[E], row: asyncpg.Record) -> E:
+    data: dict[str, Any] = {"id": row["entry_id"], **_json(row["data"])}
+    return model.model_validate(data)
+
+
+def _json(value: Any) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(value) if isinstance(value, str) else value
+    return loaded
+
+
+class DirectoryRepository:
+    """The directory as it stands (active entries); every method reads one kind of entry."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def _many(self, model: type[E], kind: str, where: str = "", *args: Any) -> list[E]:
+        rows = await self._pool.fetch(
+            f"SELECT entry_id, data FROM directory_entries WHERE kind = $1 AND active {where} ORDER BY entry_id",
+            kind,
+            *args,
+        )
+        return [_entry(model, row) for row in rows]
+
+    async def communes(self) -> list[Commune]:
+        return await self._many(Commune, "commune")
+
+    async def cells(self, *, ids: list[str] | None = None, communes: list[str] | None = None) -> list[Cell]:
+        if ids is not None:
+            return await self._many(Cell, "cell", "AND entry_id = ANY($2::text[])", ids)
+        if communes is not None:
+            return await self._many(Cell, "cell", "AND data ->> 'commune' = ANY($2::text[])", communes)
+        return await self._many(Cell, "cell")
+
+    async def posts(self) -> list[Post]:
+        return await self._many(Post, "post")
+
+    async def members(self, *, ids: list[str] | None = None, post: str | None = None) -> list[Member]:
+        if ids is not None:
+            return await self._many(Member, "member", "AND entry_id = ANY($2::text[])", ids)
+        if post is not None:
+            return await self._many(Member, "member", "AND data ->> 'post' = $2", post)
+        return await self._many(Member, "member")
+
+    async def households(self, *, ids: list[str] | None = None, cells: list[str] | None = None) -> list[Household]:
+        if ids is not None:
+            return await self._many(Household, "household", "AND entry_id = ANY($2::text[])", ids)
+        if cells is not None:
+            return await self._many(Household, "household", "AND data ->> 'cell' = ANY($2::text[])", cells)
+        return await self._many(Household, "household")
+
+    async def member(self, member_id: str) -> Member | None:
+        found = await self.members(ids=[member_id])
+        return found[0] if found else None
+
+    async def cell(self, cell_id: str) -> Cell | None:
+        found = await self.cells(ids=[cell_id])
+        return found[0] if found else None
+
+    async def is_empty(self) -> bool:
+        return not await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM directory_entries WHERE active)")

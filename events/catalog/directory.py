@@ -1,0 +1,67 @@
+"""Events of the directory (stream ``directory``): what each import changed, entry by entry."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from events.registry import DomainEvent
+
+
+class EntryKind(StrEnum):
+    COMMUNE = "commune"
+    CELL = "cell"
+    POST = "post"
+    MEMBER = "member"
+    HOUSEHOLD = "household"
+
+
+class FieldChange(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    before: Any
+    after: Any
+
+
+class DirectoryImported(DomainEvent):
+    """A directory file was imported; the entry events that follow it in the same append are its changes."""
+
+    type: Literal["DirectoryImported"] = "DirectoryImported"
+    source: str
+    source_sha256: str
+    province: str
+    added: int
+    changed: int
+    removed: int
+
+
+class DirectoryEntryAdded(DomainEvent):
+    type: Literal["DirectoryEntryAdded"] = "DirectoryEntryAdded"
+    kind: EntryKind
+    entry_id: str
+    data: dict[str, Any]
+
+
+class DirectoryEntryChanged(DomainEvent):
+    type: Literal["DirectoryEntryChanged"] = "DirectoryEntryChanged"
+    kind: EntryKind
+    entry_id: str
+    changes: dict[str, FieldChange]
+
+
+class DirectoryEntryRemoved(DomainEvent):
+    type: Literal["DirectoryEntryRemoved"] = "DirectoryEntryRemoved"
+    kind: EntryKind
+    entry_id: str
+
+
+DIRECTORY_EVENTS: tuple[type[DomainEvent], ...] = (
+    DirectoryImported,
+    DirectoryEntryAdded,
+    DirectoryEntryChanged,
+    DirectoryEntryRemoved,
+)
+
+DirectoryEvent = DirectoryImported | DirectoryEntryAdded | DirectoryEntryChanged | DirectoryEntryRemoved
