@@ -1,6 +1,7 @@
 """The phancong worker: the composition root of every workflow and activity.
 
-settings → logging → pool → store → activities → Temporal ``Worker``. SIGTERM or SIGINT stops it
+settings → logging → pool → store → activities → Temporal ``Worker``, and beside it the projector that
+keeps the read models current. SIGTERM or SIGINT stops it
 gracefully: it polls no more, lets running activities finish (up to 30 s; what does not finish is retried
 by Temporal elsewhere) and closes its connections. Run it with ``phancong worker`` (or ``phancong run`` on a
 development machine, which also starts the embedded servers).
@@ -27,6 +28,8 @@ from events import EventStore
 from events.catalog import REGISTRY
 from phancong.database import Pool, create_pool
 from phancong.settings import Settings
+from projections.catalog import all_projections
+from projections.runner import Projector
 from workflows import search_attributes
 from workflows.assignment import AssignmentWorkflow
 from workflows.directive import DirectiveWorkflow
@@ -86,10 +89,13 @@ async def serve(settings: Settings, database_url: str, temporal_address: str, st
         client = await connect_temporal(temporal_address, settings.temporal_namespace)
         await ensure_search_attributes(client)
         worker = build_worker(client, settings.task_queue, store, pool)
+        projector = Projector(pool, store, all_projections())
         log.info("worker started", task_queue=settings.task_queue, temporal=temporal_address)
         async with worker:
+            projecting = asyncio.create_task(projector.run(stop))
             await stop.wait()
             log.info("worker stopping: finishing running activities")
+            await projecting
         log.info("worker stopped")
     finally:
         await pool.close()

@@ -9,16 +9,23 @@ import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 import typer
 from pydantic import BaseModel
+from temporalio.client import Client
+from temporalio.service import RPCError
 
+from events import Actor, EventStore
+from events.catalog import REGISTRY
 from phancong.database import Pool, create_pool
 from phancong.errors import PhancongError
 from phancong.settings import Settings
 from phancong.stack import Stack
+from projections.catalog import all_projections
+from projections.runner import Projector
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -28,6 +35,44 @@ JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
 
 class DatabaseUnreachableError(PhancongError):
     code = "database_unreachable"
+
+
+class TemporalUnreachableError(PhancongError):
+    code = "temporal_unreachable"
+
+
+class InvalidActorError(PhancongError):
+    code = "invalid_actor"
+
+
+class InvalidArgumentError(PhancongError):
+    code = "invalid_input"
+
+
+ActorOption = typer.Option(
+    None, "--as", envvar="PHANCONG_ACTOR", help="Who acts: ROLE[:ID], e.g. post:DBP-HAM-LUONG, commune:XA-1, hq."
+)
+
+
+def actor_of(value: str | None, *, roles: tuple[str, ...] | None = None) -> Actor:
+    """The actor named by ``--as`` (or PHANCONG_ACTOR), optionally limited to some roles."""
+    if not value:
+        raise InvalidActorError("say who acts: --as ROLE[:ID] (or set PHANCONG_ACTOR)")
+    try:
+        actor = Actor.parse(value)
+    except ValueError as exc:
+        detail = str(exc).splitlines()[-1].strip() if "validation error" in str(exc) else str(exc)
+        raise InvalidActorError(f"--as {value!r}: {detail}") from None
+    if roles is not None and actor.role.value not in roles:
+        raise InvalidActorError(f"this is done as {' or '.join(roles)}, not {actor.role.value}", code="forbidden")
+    return actor
+
+
+def parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidArgumentError(f"{option} {value!r}: not a date (YYYY-MM-DD)") from None
 
 
 @dataclass
@@ -70,9 +115,15 @@ def handles_errors(fn: Callable[P, T]) -> Callable[P, T]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except RPCError as failure:
+                raise TemporalUnreachableError(f"Temporal refused the call: {failure.message}") from None
         except PhancongError as error:
             refuse(error, as_json=bool(kwargs.get("as_json", False)))
+            # Drop the frames the error holds (a Temporal client among them): released now, not while the
+            # interpreter shuts down, when the SDK's runtime can no longer call into Python.
+            error.__traceback__ = None
             raise typer.Exit(1) from None
 
     return wrapper
@@ -101,3 +152,25 @@ async def database(cli: CliState, *, start: bool = True) -> AsyncIterator[Pool]:
         yield pool
     finally:
         await pool.close()
+
+
+@asynccontextmanager
+async def temporal(cli: CliState) -> AsyncIterator[Client]:
+    """A client on the Temporal server in use (starting the embedded one if nothing else is configured)."""
+    import worker  # noqa: PLC0415 - the worker module is the composition root; load it only when needed
+
+    address, started = cli.stack.temporal_address(start=True)
+    if started:
+        note("started the embedded Temporal server (`phancong down` stops it)")
+    try:
+        client = await worker.connect_temporal(address, cli.settings.temporal_namespace)
+    except RuntimeError as exc:
+        raise TemporalUnreachableError(f"cannot connect to Temporal at {address}: {exc}") from exc
+    yield client
+
+
+async def caught_up(pool: Pool) -> EventStore:
+    """A store on ``pool`` whose read models include every event committed before this call."""
+    store = await EventStore.open(pool, REGISTRY)
+    await Projector(pool, store, all_projections()).catch_up()
+    return store

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+
 import typer
 
-from phancong.cli import audit, db, serve, services
+from phancong.cli import assignments, audit, db, directives, directory, serve, services, tasks
 from phancong.cli.common import CliState
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
@@ -24,6 +28,10 @@ app.command("status")(services.status)
 app.command("run")(serve.run)
 app.command("worker")(serve.run_worker)
 app.add_typer(db.app, name="db")
+app.add_typer(directory.app, name="directory")
+app.add_typer(directives.app, name="directive")
+assignments.register(app)
+app.command("tasks")(tasks.tasks)
 app.add_typer(audit.app, name="audit")
 
 
@@ -36,4 +44,14 @@ def _root(ctx: typer.Context) -> None:
 
 def main() -> None:
     tune_garbage_collector()
-    app()
+    code: int | str | None = 0
+    try:
+        app()
+    except SystemExit as finished:
+        code = finished.code
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The command is done. Skip the interpreter's teardown: the Temporal SDK's runtime threads can crash a
+    # finalizing interpreter (temporalio/sdk-python#300, "PyGILState_Release ... finalizing").
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
