@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: run test lint typecheck unit up down bench-store clean
+.PHONY: run test lint typecheck unit up down bench-store bench-directive bench-simulate clean
 
 $(READY): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ down: $(READY)
 
 bench-store: $(READY)  ## event store throughput beside raw asyncpg on the same table shape
 	$(BIN)/python -m bench.store
+
+bench-directive: $(READY)  ## a 2,600-assignment directive until every assignment is introduced
+	$(BIN)/python -m bench.directive
+
+bench-simulate: $(READY)  ## 500 assignments living through 12 months (a load test of the whole system)
+	$(BIN)/python -m bench.simulation
 
 clean:
 	-test -x $(BIN)/phancong && $(BIN)/phancong down

@@ -85,6 +85,21 @@ def _subjects(kind: EntryKind, entry_id: str, data: dict[str, Any]) -> dict[str,
 async def import_directory(pool: Pool, store: EventStore, path: Path, actor: Actor, now: datetime) -> ImportResult:
     """Apply the differences between ``path`` and the stored directory; an invalid file changes nothing."""
     directory, digest = load_directory(path)
+    return await apply_directory(pool, store, directory, digest, path.name, actor=actor, now=now)
+
+
+async def apply_directory(
+    pool: Pool,
+    store: EventStore,
+    directory: DirectoryFile,
+    digest: str,
+    source: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    remove_missing: bool = True,
+) -> ImportResult:
+    """Make the stored directory ``directory``; with ``remove_missing=False`` only add and change entries."""
     desired = _entries(directory)
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
@@ -105,14 +120,14 @@ async def import_directory(pool: Pool, store: EventStore, path: Path, actor: Act
             else:
                 continue
             upserts.append((kind.value, entry_id, json.dumps(data, ensure_ascii=False)))
-        removed = [key for key, (data, active) in current.items() if active and key not in desired]
+        removed = [key for key, (_, active) in current.items() if active and key not in desired and remove_missing]
         for kind, entry_id in removed:
             event = DirectoryEntryRemoved(kind=kind, entry_id=entry_id)
             changes.append((event, _subjects(kind, entry_id, current[(kind, entry_id)][0])))
         version = await store.stream_version(STREAM, connection=conn)
         added = sum(isinstance(e, DirectoryEntryAdded) for e, _ in changes)
         changed = sum(isinstance(e, DirectoryEntryChanged) for e, _ in changes)
-        result = ImportResult(source=path.name, added=added, changed=changed, removed=len(removed), version=version)
+        result = ImportResult(source=source, added=added, changed=changed, removed=len(removed), version=version)
         if result.unchanged:
             return result
         await conn.executemany(
@@ -125,7 +140,7 @@ async def import_directory(pool: Pool, store: EventStore, path: Path, actor: Act
             [(kind.value, entry_id) for kind, entry_id in removed],
         )
         summary = DirectoryImported(
-            source=path.name,
+            source=source,
             source_sha256=digest,
             province=directory.province,
             added=added,

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.assignment import FoldError
+from domain.assignment import AssignmentState, FoldError
 from domain.directive import AssignmentSummary, DirectiveState, ReplacementRequest, ResolvedDirective
 from domain.vocabulary import EndReason, Stage
 from events.catalog.assignment import Escalated, ReminderSent
@@ -153,3 +153,21 @@ def mark_started(state: DirectiveState, assignment_ids: Iterable[str]) -> Direct
     for assignment_id in assignment_ids:
         assignments[assignment_id] = assignments[assignment_id].model_copy(update={"started": True})
     return state.model_copy(update={"assignments": assignments})
+
+
+def with_reports(state: DirectiveState, assignments: Iterable[AssignmentState]) -> DirectiveState:
+    """The directive's state with its assignments' stages taken from their own states (the read side's way to
+    learn what the workflow learns from signals)."""
+    for assignment in assignments:
+        if assignment.directive_id == state.directive.code:
+            state = report(
+                state,
+                AssignmentChanged(
+                    assignment_id=assignment.assignment_id,
+                    stage=assignment.stage,
+                    cell_id=assignment.serving_cell_id,
+                    end_reason=assignment.end_reason,
+                    rotation_due_on=assignment.rotation_due_on,
+                ),
+            )
+    return state

