@@ -13,6 +13,7 @@ COPY events events
 COPY domain domain
 COPY directory directory
 COPY directives directives
+COPY notifications notifications
 COPY projections projections
 COPY simulation simulation
 COPY workflows workflows

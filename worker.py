@@ -11,31 +11,56 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import httpx
 import structlog
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleRange,
+    ScheduleSpec,
+    ScheduleUpdate,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
+from activities.delivery import Deliveries, DeliveryActivities
 from activities.directives import DirectiveActivities
 from activities.events import EventActivities
 from activities.notifications import NotificationActivities
 from events import EventStore
 from events.catalog import REGISTRY
+from notifications.channels import Channels, SmtpSettings
+from notifications.outbox import Outbox
 from phancong.database import Pool, create_pool
 from phancong.settings import Settings
 from projections.catalog import all_projections
 from projections.runner import Projector
 from workflows import search_attributes
 from workflows.assignment import AssignmentWorkflow
+from workflows.delivery import DeliveryWorkflow, DigestWorkflow
+from workflows.delivery_io import DigestInput
 from workflows.directive import DirectiveWorkflow
 
-WORKFLOWS: Sequence[type] = (AssignmentWorkflow, DirectiveWorkflow)
+WORKFLOWS: Sequence[type] = (AssignmentWorkflow, DirectiveWorkflow, DeliveryWorkflow, DigestWorkflow)
+
+
+def digest_schedule_id(task_queue: str) -> str:
+    """One daily-digest Schedule per deployment (its task queue)."""
+    return f"phancong-daily-digest:{task_queue}"
+
+
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 log = structlog.stdlib.get_logger("phancong.worker")
@@ -69,23 +94,82 @@ async def ensure_search_attributes(client: Client) -> None:
         log.info("search attributes registered", names=sorted(missing))
 
 
-def build_worker(client: Client, task_queue: str, store: EventStore, pool: Pool) -> Worker:
-    events = EventActivities(store)
-    notifications = NotificationActivities(pool)
-    directives = DirectiveActivities(client)
-    return Worker(
-        client,
-        task_queue=task_queue,
-        workflows=list(WORKFLOWS),
-        activities=[
-            events.append_events,
-            notifications.send_reminder,
-            directives.start_assignments,
-            directives.end_assignments,
-            directives.amend_assignments,
-        ],
-        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+def channels_of(settings: Settings, http: httpx.AsyncClient) -> Channels:
+    smtp = (
+        SmtpSettings(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            sender=settings.smtp_from,
+            ca_file=settings.smtp_ca_file,
+        )
+        if settings.smtp_host
+        else None
     )
+    secret = settings.webhook_secret.get_secret_value().encode() if settings.webhook_secret else None
+    secret = secret or None  # an empty setting (compose's default) means unsigned, not signed with ""
+    return Channels(smtp, secret, http)
+
+
+@asynccontextmanager
+async def running(
+    client: Client, task_queue: str, store: EventStore, pool: Pool, settings: Settings | None = None
+) -> AsyncIterator[Worker]:
+    """The worker of every workflow and activity, polling ``task_queue`` until the block ends (gracefully)."""
+    settings = settings or Settings()
+    async with httpx.AsyncClient() as http:
+        deliveries = Deliveries.configured(client, settings)
+        events = EventActivities(store)
+        notifications = NotificationActivities(pool, deliveries)
+        directives = DirectiveActivities(client)
+        delivery = DeliveryActivities(Outbox(pool, store, channels_of(settings, http)), pool, deliveries)
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=list(WORKFLOWS),
+            activities=[
+                events.append_events,
+                notifications.send_reminder,
+                directives.start_assignments,
+                directives.end_assignments,
+                directives.amend_assignments,
+                delivery.prepare_delivery,
+                delivery.deliver_notification,
+                delivery.record_delivery,
+                delivery.compose_digests,
+            ],
+            graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        ) as worker:
+            yield worker
+
+
+async def ensure_digest_schedule(client: Client, settings: Settings) -> None:
+    """The daily digest, at ``digest_time`` in Viet Nam (servers without Schedules, like the test server, skip)."""
+    hour, minute = (int(part) for part in settings.digest_time.split(":"))
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            DigestWorkflow.run,
+            DigestInput(),
+            id=f"phancong-digest:{settings.task_queue}",
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(
+            calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(hour)], minute=[ScheduleRange(minute)])],
+            time_zone_name="Asia/Ho_Chi_Minh",
+        ),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+    try:
+        await client.create_schedule(digest_schedule_id(settings.task_queue), schedule)
+        log.info("digest schedule created", at=settings.digest_time)
+    except ScheduleAlreadyRunningError:
+        handle = client.get_schedule_handle(digest_schedule_id(settings.task_queue))
+        await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
+    except RPCError as error:
+        if error.status != RPCStatusCode.UNIMPLEMENTED:
+            raise
 
 
 async def serve(settings: Settings, database_url: str, temporal_address: str, stop: asyncio.Event) -> None:
@@ -95,10 +179,14 @@ async def serve(settings: Settings, database_url: str, temporal_address: str, st
         store = await EventStore.open(pool, REGISTRY)
         client = await connect_temporal(temporal_address, settings.temporal_namespace)
         await ensure_search_attributes(client)
-        worker = build_worker(client, settings.task_queue, store, pool)
+        await ensure_digest_schedule(client, settings)
+        if not (settings.webhook_secret and settings.webhook_secret.get_secret_value()):
+            log.warning("webhooks go out unsigned: set PHANCONG_WEBHOOK_SECRET")
+        if not settings.smtp_host:
+            log.info("no SMTP server (PHANCONG_SMTP_HOST): e-mail contacts get their reminders in this log")
         projector = Projector(pool, store, all_projections())
         log.info("worker started", task_queue=settings.task_queue, temporal=temporal_address)
-        async with worker:
+        async with running(client, settings.task_queue, store, pool, settings):
             projecting = asyncio.create_task(projector.run(stop))
             await stop.wait()
             log.info("worker stopping: finishing running activities")

@@ -92,7 +92,7 @@ async def national_directive(client: Client, pool: Pool, store: EventStore) -> d
     spec = simulated_directive(f"BENCH-{uuid.uuid4().hex[:6]}", local_date(now), 24, [c.id for c in directory.communes])
     resolved = await resolve(spec, DirectoryRepository(pool), "bench", simulated=True)
     task_queue = f"bench-{uuid.uuid4()}"
-    async with worker.build_worker(client, task_queue, store, pool):
+    async with worker.running(client, task_queue, store, pool):
         started = time.perf_counter()
         await client.start_workflow(
             DirectiveWorkflow.run,

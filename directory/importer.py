@@ -27,6 +27,7 @@ from phancong.documents import read_document, validate_document
 STREAM = "directory"
 _LOCK = 0x70686469  # "phdi": one import at a time
 _SECTIONS = (
+    (EntryKind.HQ, "hq"),
     (EntryKind.COMMUNE, "communes"),
     (EntryKind.CELL, "cells"),
     (EntryKind.POST, "posts"),

@@ -53,9 +53,19 @@ class _Entry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Contact(_Entry):
+    """Where a person's or an office's reminders go: a webhook if given, else e-mail, else the log."""
+
+    email: EmailStr | None = None
+    phone: str | None = None
+    webhook: str | None = Field(None, pattern=r"^https?://")
+    language: Language = Language.VI
+
+
 class Commune(_Entry):
     id: str = Identifier
     name: str = Field(min_length=1)
+    contact: Contact = Field(default_factory=Contact)
 
 
 class Cell(_Entry):
@@ -67,21 +77,14 @@ class Cell(_Entry):
     village: str = ""
     categories: tuple[CellCategory, ...] = ()
     meeting_day: int = Field(ge=1, le=31)
+    contact: Contact = Field(default_factory=Contact)
 
 
 class Post(_Entry):
     id: str = Identifier
     name: str = Field(min_length=1)
     communes: tuple[str, ...] = Field(min_length=1)
-
-
-class Contact(_Entry):
-    """Where a person's reminders go (the delivery channel is chosen from what is given)."""
-
-    email: EmailStr | None = None
-    phone: str | None = None
-    webhook: str | None = Field(None, pattern=r"^https?://")
-    language: Language = Language.VI
+    contact: Contact = Field(default_factory=Contact)
 
 
 class Member(_Entry):
@@ -102,8 +105,17 @@ class Household(_Entry):
     denomination: str | None = None
 
 
+class HqRecipient(_Entry):
+    """Someone at provincial headquarters who receives escalations and HQ's digest."""
+
+    id: str = Identifier
+    name: str = Field(min_length=1)
+    contact: Contact
+
+
 class DirectoryFile(_Entry):
     province: str = Field(min_length=1)
+    hq: tuple[HqRecipient, ...] = ()
     communes: tuple[Commune, ...] = ()
     cells: tuple[Cell, ...] = ()
     posts: tuple[Post, ...] = ()
@@ -128,6 +140,7 @@ class DirectoryFile(_Entry):
         posts = unique("posts", self.posts)
         unique("members", self.members)
         unique("households", self.households)
+        unique("hq", self.hq)
         for i, cell in enumerate(self.cells):
             if cell.commune not in communes:
                 problems.append(f"cells[{i}] ({cell.id}).commune: unknown commune {cell.commune!r}")

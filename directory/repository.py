@@ -7,12 +7,13 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from directory.model import Cell, Commune, Household, Member, Post
+from directory.model import Cell, Commune, Contact, Household, HqRecipient, Member, Post
 from phancong.database import Pool
 
-E = TypeVar("E", Commune, Cell, Post, Member, Household)
+E = TypeVar("E", HqRecipient, Commune, Cell, Post, Member, Household)
 
-KINDS: dict[str, type[Commune | Cell | Post | Member | Household]] = {
+KINDS: dict[str, type[HqRecipient | Commune | Cell | Post | Member | Household]] = {
+    "hq": HqRecipient,
     "commune": Commune,
     "cell": Cell,
     "post": Post,
@@ -79,6 +80,28 @@ class DirectoryRepository:
     async def cell(self, cell_id: str) -> Cell | None:
         found = await self.cells(ids=[cell_id])
         return found[0] if found else None
+
+    async def hq(self) -> list[HqRecipient]:
+        return await self._many(HqRecipient, "hq")
+
+    async def contacts(self, role: str, entry_id: str | None) -> list[tuple[str, Contact]]:
+        """Where a recipient's messages go, as (who, contact): each of HQ's people for ``hq``, else the entry's
+        own contact (none when the directory has none)."""
+        if role == "hq":
+            return [(f"hq:{r.id}", r.contact) for r in await self.hq()]
+        model = KINDS.get(role)
+        if model is None or entry_id is None:
+            return []
+        found = await self._many(model, role, "AND entry_id = $2", entry_id)  # type: ignore[type-var]
+        contact = getattr(found[0], "contact", None) if found else None
+        return [(f"{role}:{entry_id}", contact)] if isinstance(contact, Contact) else []
+
+    async def name_of(self, role: str, entry_id: str | None) -> str | None:
+        model = KINDS.get(role)
+        if model is None or entry_id is None:
+            return None
+        found = await self._many(model, role, "AND entry_id = $2", entry_id)  # type: ignore[type-var]
+        return found[0].name if found and hasattr(found[0], "name") else None
 
     async def is_empty(self) -> bool:
         return not await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM directory_entries WHERE active)")

@@ -111,6 +111,7 @@ class Subject(StrEnum):
     NOMINATION = "nomination"
     COVERAGE = "coverage"
     REPLACEMENT = "replacement"
+    DIGEST = "digest"  # the daily list of an officer's open tasks
 
 
 class Recipient(BaseModel):

@@ -8,6 +8,7 @@ from typing import Literal, TextIO
 
 import structlog
 from temporalio import activity, workflow
+from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 
 LogFormat = Literal["auto", "console", "json"]
 
@@ -47,6 +48,19 @@ def configure_logging(level: str = "info", fmt: LogFormat = "auto", stream: Text
     # In JSON the workflow/activity context is already a field; repeating it in the message is noise.
     workflow.logger.workflow_info_on_message = not as_json
     activity.logger.activity_info_on_message = not as_json
+    # The SDK's core writes its own warnings to stdout unless told otherwise; forwarded, they join the rest on
+    # stderr and stdout stays clean for what a command prints (JSON a script reads).
+    Runtime.set_default(
+        Runtime(
+            telemetry=TelemetryConfig(
+                logging=LoggingConfig(
+                    filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+                    forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+                )
+            )
+        ),
+        error_if_already_set=False,
+    )
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

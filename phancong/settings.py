@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +30,22 @@ class Settings(BaseSettings):
     embedded_temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
     db_pool_min_size: int = Field(default=2, ge=1)
     db_pool_max_size: int = Field(default=10, ge=1)
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mail reminders; unset: no e-mail.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "phancong <phancong@localhost>"
+    smtp_ca_file: str | None = Field(default=None, description="CA bundle to trust for STARTTLS (default: system).")
+    webhook_secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 key signing webhook bodies.")
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    delivery_backoff_seconds: int = Field(default=30, ge=1, description="First retry delay; doubles, at most 1 h.")
+    delivery_timeout_seconds: int = Field(
+        default=90, ge=2, le=3600, description="A send not answered by then fails its attempt (and is retried)."
+    )
+    digest_time: str = Field(
+        default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Daily digest, HH:MM Viet Nam time."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = Field(
         default="auto", description="auto: console on a terminal, JSON otherwise."

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 import structlog
 from pydantic import BaseModel, ConfigDict
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -129,10 +130,18 @@ class Simulation:
 
     async def _send(self, assignment_id: str, command: Command) -> None:
         async with self.gate:
-            try:
-                await gateway.send(self.env.client, assignment_id, command)
-            except CommandRejectedError:
-                self.refused += 1  # the state moved on meanwhile (e.g. it ended): people see that too
+            for tries in range(1, 6):
+                try:
+                    await gateway.send(self.env.client, assignment_id, command)
+                except CommandRejectedError:
+                    self.refused += 1  # the state moved on meanwhile (e.g. it ended): people see that too
+                except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as error:
+                    # The server is busy with a crowded day; the update's id makes sending it again safe.
+                    if tries == 5:
+                        raise
+                    log.warning("command interrupted, sending again", error=str(error), tries=tries)
+                    continue
+                return
 
     async def run(self) -> SimulationReport:
         started = time.perf_counter()
@@ -151,7 +160,7 @@ class Simulation:
         task_queue = f"simulate-{suffix}"
         projector = Projector(self.pool, self.store, all_projections())
         world = _World(self.pool, resolved.code)
-        async with worker.build_worker(self.env.client, task_queue, self.store, self.pool):
+        async with worker.running(self.env.client, task_queue, self.store, self.pool):
             await self.env.client.start_workflow(
                 DirectiveWorkflow.run,
                 DirectiveInput(directive=resolved, issued_by=HQ),

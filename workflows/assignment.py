@@ -208,6 +208,7 @@ class AssignmentWorkflow:
                         "directive_id": n.directive_id,
                         "assignment_id": n.assignment_id,
                         "notice": notice,
+                        "queued_at": workflow.now(),
                     },
                     result_type=bool,
                     start_to_close_timeout=ACTIVITY_TIMEOUT,

@@ -260,6 +260,7 @@ class DirectiveWorkflow:
                         "directive_id": code,
                         "assignment_id": None,
                         "notice": notice,
+                        "queued_at": workflow.now(),
                     },
                     result_type=bool,
                     start_to_close_timeout=ACTIVITY_TIMEOUT,

@@ -11,6 +11,7 @@ from events.registry import DomainEvent
 
 
 class EntryKind(StrEnum):
+    HQ = "hq"
     COMMUNE = "commune"
     CELL = "cell"
     POST = "post"

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from phancong.cli import assignments, audit, db, directives, directory, serve, services, simulate, tasks
+from phancong.cli import assignments, audit, db, directives, directory, notifications, serve, services, simulate, tasks
 from phancong.cli.common import CliState
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
@@ -33,6 +33,7 @@ app.add_typer(directives.app, name="directive")
 assignments.register(app)
 app.command("tasks")(tasks.tasks)
 app.command("simulate")(simulate.simulate_command)
+app.add_typer(notifications.app, name="notifications")
 app.add_typer(audit.app, name="audit")
 
 

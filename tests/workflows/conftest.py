@@ -17,5 +17,5 @@ from tests.workflows.driver import Harness
 @pytest.fixture
 async def harness(env: WorkflowEnvironment, domain_store: EventStore, pool: Pool) -> AsyncIterator[Harness]:
     task_queue = f"test-{uuid.uuid4()}"
-    async with worker.build_worker(env.client, task_queue, domain_store, pool):
+    async with worker.running(env.client, task_queue, domain_store, pool):
         yield Harness(env, domain_store, pool, task_queue)

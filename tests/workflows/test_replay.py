@@ -13,8 +13,15 @@ from temporalio.worker import Replayer
 
 from tests.workflows.changed_workflow import TimerFirstAssignmentWorkflow
 from workflows.assignment import AssignmentWorkflow
+from workflows.delivery import DeliveryWorkflow
+from workflows.directive import DirectiveWorkflow
 
-HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("assignment-*.json"))
+HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*-run*.json"))
+WORKFLOWS: dict[str, type] = {
+    "assignment": AssignmentWorkflow,
+    "directive": DirectiveWorkflow,
+    "delivery": DeliveryWorkflow,
+}
 
 
 def load(path: Path) -> WorkflowHistory:
@@ -24,6 +31,7 @@ def load(path: Path) -> WorkflowHistory:
 def test_the_saved_histories_cover_every_kind_of_run() -> None:
     names = {p.stem.rsplit("-run", 1)[0] for p in HISTORIES}
     assert {"assignment-twelve-months", "assignment-declined", "assignment-replaced"} <= names
+    assert {name.split("-", 1)[0] for name in names} == set(WORKFLOWS)
     last_events = [json.loads(p.read_text())["events"][-1] for p in HISTORIES]
     assert any("workflowExecutionContinuedAsNewEventAttributes" in e for e in last_events)
     assert any("workflowExecutionCompletedEventAttributes" in e for e in last_events)
@@ -31,7 +39,8 @@ def test_the_saved_histories_cover_every_kind_of_run() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_a_saved_history_replays_with_the_current_code(path: Path) -> None:
-    replayer = Replayer(workflows=[AssignmentWorkflow], data_converter=pydantic_data_converter)
+    workflow_class = WORKFLOWS[path.stem.split("-", 1)[0]]
+    replayer = Replayer(workflows=[workflow_class], data_converter=pydantic_data_converter)
     await replayer.replay_workflow(load(path))
 
 

@@ -1,0 +1,133 @@
+"""Delivery activities: prepare a notification, send it, record the outcome, compose the daily digests."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from uuid import UUID
+
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+
+from domain import ids
+from domain.vocabulary import Subject
+from events.envelope import Actor, Role
+from notifications.channels import DeliveryError
+from notifications.outbox import Outbox, PreparedDelivery, Send
+from phancong.database import Pool
+from phancong.settings import Settings
+from phancong.tasks import open_tasks
+from workflows.delivery import DeliveryWorkflow
+from workflows.delivery_io import DeliveryInput, DeliveryRecord, DigestInput
+
+
+def delivery_workflow_id(notification_id: UUID) -> str:
+    return f"delivery:{notification_id}"
+
+
+class Deliveries:
+    """Starts a notification's delivery; a delivery already started (or finished) is left alone."""
+
+    def __init__(self, client: Client, max_attempts: int, backoff_seconds: int, timeout_seconds: int = 90) -> None:
+        self.client = client
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self.timeout_seconds = timeout_seconds
+
+    @classmethod
+    def configured(cls, client: Client, settings: Settings) -> Deliveries:
+        return cls(
+            client,
+            settings.delivery_max_attempts,
+            settings.delivery_backoff_seconds,
+            settings.delivery_timeout_seconds,
+        )
+
+    async def start(self, notification_id: UUID, task_queue: str, *, retried_by: Actor | None = None) -> bool:
+        request = DeliveryInput(
+            notification_id=notification_id,
+            max_attempts=self.max_attempts,
+            backoff_seconds=self.backoff_seconds,
+            attempt_timeout_seconds=self.timeout_seconds,
+            retried_by=retried_by,
+        )
+        try:
+            await self.client.start_workflow(
+                DeliveryWorkflow.run,
+                request,
+                id=delivery_workflow_id(notification_id),
+                task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                # A finished delivery is not started again by a retried queueing; HQ's retry says so explicitly.
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE
+                if retried_by
+                else WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            return False
+        return True
+
+
+class DeliveryActivities:
+    def __init__(self, outbox: Outbox, pool: Pool, deliveries: Deliveries) -> None:
+        self._outbox = outbox
+        self._pool = pool
+        self._deliveries = deliveries
+
+    @activity.defn(name="prepare_delivery")
+    async def prepare_delivery(self, notification_id: UUID) -> PreparedDelivery:
+        return await self._outbox.prepare(notification_id)
+
+    @activity.defn(name="deliver_notification")
+    async def deliver_notification(self, send: Send) -> None:
+        try:
+            await self._outbox.send(send)
+        except DeliveryError as exc:
+            raise ApplicationError(str(exc), type="delivery_failed", non_retryable=exc.permanent) from exc
+
+    @activity.defn(name="record_delivery")
+    async def record_delivery(self, record: DeliveryRecord) -> None:
+        await self._outbox.record(record.notification_id, record.status, record.attempts, record.error)
+
+    @activity.defn(name="compose_digests")
+    async def compose_digests(self, request: DigestInput) -> int:
+        """Queue one digest per officer with open tasks on that day, and start their deliveries."""
+        day = request.day
+        assert day is not None
+        queued = 0
+        for actor in await self._officers():
+            tasks = await open_tasks(self._pool, actor, day)
+            if not tasks:
+                continue
+            notification_id = uuid.uuid5(ids.PHANCONG_NAMESPACE, f"digest/{day}/{actor}")
+            inserted = await self._pool.execute(
+                "INSERT INTO notifications (notification_id, stream_id, notice_key, recipient_role, recipient_id, "
+                "subject, due_on, reference, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) "
+                "ON CONFLICT (notification_id) DO NOTHING",
+                notification_id,
+                f"notification-{notification_id}",
+                f"digest:{day}",
+                actor.role.value,
+                actor.id,
+                Subject.DIGEST.value,
+                day,
+                f"{len(tasks)}/{sum(1 for t in tasks if t.overdue)}",
+                json.dumps({"tasks": [t.model_dump(mode="json") for t in tasks]}, ensure_ascii=False),
+            )
+            await self._deliveries.start(notification_id, activity.info().task_queue)
+            queued += inserted.endswith(" 1")
+        return queued
+
+    async def _officers(self) -> list[Actor]:
+        rows = await self._pool.fetch(
+            "SELECT DISTINCT unnest(ARRAY['commune', 'cell', 'post', 'member']) AS role, "
+            "unnest(ARRAY[commune_id, cell_id, post_id, member_id]) AS id FROM rm_assignments WHERE stage <> 'ended'"
+        )
+        posts = await self._pool.fetch(
+            "SELECT DISTINCT jsonb_array_elements(state -> 'directive' -> 'posts') ->> 'id' AS id "
+            "FROM rm_directives WHERE status = 'open'"
+        )
+        found = {(r["role"], r["id"]) for r in rows} | {("post", r["id"]) for r in posts}
+        return [Actor(role=Role.HQ), *(Actor(role=Role(role), id=ident) for role, ident in sorted(found))]

@@ -1,0 +1,163 @@
+"""DeliveryWorkflow: one notification, delivered at least once, every attempt recorded as an event.
+
+Attempts back off (doubling from the configured delay, at most an hour); a permanent refusal or the last
+failed attempt dead-letters the notification, which HQ can list and retry. Its events go to
+``notification-{id}``. DigestWorkflow runs daily on a Schedule and queues each officer's open tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import ids
+    from domain.calendar import local_date
+    from events.catalog.notification import (
+        DeliveryAttempted,
+        NotificationDeadLettered,
+        NotificationDelivered,
+        NotificationRetried,
+    )
+    from events.envelope import Actor, AppendResult, NewEvent, Role
+    from events.registry import DomainEvent
+    from notifications.channels import Target
+    from notifications.outbox import PreparedDelivery, Send
+    from workflows.assignment import ACTIVITY_TIMEOUT, STORE_RETRY
+    from workflows.delivery_io import DeliveryInput, DigestInput
+
+SYSTEM = Actor(role=Role.SYSTEM)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@workflow.defn
+class DeliveryWorkflow:
+    @workflow.run
+    async def run(self, request: DeliveryInput) -> str:
+        prepared = await workflow.execute_activity(
+            "prepare_delivery",
+            request.notification_id,
+            result_type=PreparedDelivery,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
+        self._stream = f"notification-{request.notification_id}"
+        self._version = prepared.version
+        self._directive = prepared.notification.directive_id
+        nid = str(request.notification_id)
+        if request.retried_by is not None:
+            await self._emit([NotificationRetried(notification_id=nid)], request.retried_by)
+            await self._record(request, "pending", 0, None)
+        limit = timedelta(seconds=request.attempt_timeout_seconds)
+        waiting = list(prepared.targets)  # not yet delivered, still worth trying
+        refused: list[Target] = []  # refused for good
+        error = "no attempt"
+        attempt = 0
+        for attempt in range(1, request.max_attempts + 1):
+            attempted: list[DomainEvent] = []
+            failed: list[Target] = []
+            for target in waiting:
+                outgoing = prepared.outgoing[target.language]
+                failure = await self._attempt(Send(target=target, outgoing=outgoing), limit)
+                attempted.append(
+                    DeliveryAttempted(
+                        notification_id=nid,
+                        attempt=attempt,
+                        recipient=target.recipient,
+                        channel=target.channel,
+                        address=target.address,
+                        language=target.language,
+                        succeeded=failure is None,
+                        error=failure[0] if failure else None,
+                        permanent=failure[1] if failure else False,
+                        idempotency_key=outgoing.idempotency_key,
+                    )
+                )
+                if failure is not None:
+                    error = failure[0]  # names the address
+                    (refused if failure[1] else failed).append(target)
+            waiting = failed
+            if not waiting and not refused:
+                done = NotificationDelivered(notification_id=nid, targets=len(prepared.targets), attempts=attempt)
+                await self._emit([*attempted, done], SYSTEM)
+                await self._record(request, "delivered", attempt, None)
+                return "delivered"
+            await self._emit(attempted, SYSTEM)
+            await self._record(request, "pending", attempt, error)
+            if not waiting or attempt == request.max_attempts:
+                break
+            backoff = timedelta(seconds=request.backoff_seconds * 2 ** (attempt - 1))
+            await workflow.sleep(min(backoff, MAX_BACKOFF))
+        undelivered = tuple(t.label for t in [*refused, *waiting])
+        dead = NotificationDeadLettered(
+            notification_id=nid, attempts=attempt, undelivered=undelivered, last_error=error
+        )
+        await self._emit([dead], SYSTEM)
+        await self._record(request, "dead", attempt, error)
+        return "dead"
+
+    async def _attempt(self, send: Send, limit: timedelta) -> tuple[str, bool] | None:
+        """None if the send went through, else (why, whether trying again is pointless)."""
+        try:
+            await workflow.execute_activity(
+                "deliver_notification",
+                send,
+                start_to_close_timeout=limit,
+                # One send per attempt: the workflow itself waits, backs off and records each attempt.
+                retry_policy=RetryPolicy(maximum_attempts=1),
+            )
+        except ActivityError as exc:
+            cause = exc.cause
+            permanent = isinstance(cause, ApplicationError) and cause.non_retryable
+            return (cause.message if isinstance(cause, FailureError) else exc.message), permanent
+        return None
+
+    async def _emit(self, payloads: list[DomainEvent], actor: Actor) -> None:
+        now = workflow.now()
+        events: list[NewEvent[DomainEvent]] = [
+            NewEvent(
+                event_id=ids.event_id(self._stream, self._version + i),
+                payload=payload,
+                occurred_at=now,
+                actor=actor,
+                directive_id=self._directive,
+                causation_id=f"delivery:{workflow.info().workflow_id}",
+            )
+            for i, payload in enumerate(payloads, start=1)
+        ]
+        await workflow.execute_activity(
+            "append_events",
+            {"stream_id": self._stream, "expected_version": self._version, "events": events},
+            result_type=AppendResult,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
+        self._version += len(payloads)
+
+    async def _record(self, request: DeliveryInput, status: str, attempts: int, error: str | None) -> None:
+        await workflow.execute_activity(
+            "record_delivery",
+            {"notification_id": request.notification_id, "status": status, "attempts": attempts, "error": error},
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
+
+
+@workflow.defn
+class DigestWorkflow:
+    """Every officer with open tasks gets one message listing them (nobody with nothing to do gets one)."""
+
+    @workflow.run
+    async def run(self, request: DigestInput) -> int:
+        day = request.day or local_date(workflow.now())
+        queued: int = await workflow.execute_activity(
+            "compose_digests",
+            DigestInput(day=day),
+            result_type=int,
+            start_to_close_timeout=timedelta(minutes=10),
+            retry_policy=STORE_RETRY,
+        )
+        return queued
