@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from domain.vocabulary import (
     ActivityKind,
@@ -122,6 +122,10 @@ class AssignmentState(_Frozen):
     failed_follow_ups: int = 0
     commendations: int = 0
     done: frozenset[str] = frozenset()
+
+    @field_serializer("done", when_used="json")
+    def _sorted_done(self, done: frozenset[str]) -> list[str]:
+        return sorted(done)  # the same state, the same JSON (a set's order depends on its history)
 
     @property
     def stream_id(self) -> str:

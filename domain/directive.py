@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from domain.context import CellRef
 from domain.policy import DirectivePolicy
@@ -132,6 +132,10 @@ class DirectiveState(_Frozen):
     assignments: dict[str, AssignmentSummary] = Field(default_factory=dict)
     replacements: dict[str, ReplacementRequest] = Field(default_factory=dict)
     done: frozenset[str] = frozenset()
+
+    @field_serializer("done", when_used="json")
+    def _sorted_done(self, done: frozenset[str]) -> list[str]:
+        return sorted(done)  # the same state, the same JSON (a set's order depends on its history)
 
     @property
     def stream_id(self) -> str:

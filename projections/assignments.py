@@ -37,12 +37,14 @@ class AssignmentProjection:
         await conn.executemany(
             """
             INSERT INTO rm_assignments (assignment_id, directive_id, kind, member_id, post_id, commune_id, cell_id,
-                                        stage, end_reason, simulated, state, version, position, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)
+                                        stage, end_reason, simulated, state, version, position, updated_at,
+                                        joined_on, ended_on, household_ids)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17)
             ON CONFLICT (assignment_id) DO UPDATE SET
                 cell_id = EXCLUDED.cell_id, stage = EXCLUDED.stage, end_reason = EXCLUDED.end_reason,
                 state = EXCLUDED.state, version = EXCLUDED.version, position = EXCLUDED.position,
-                updated_at = EXCLUDED.updated_at
+                updated_at = EXCLUDED.updated_at, joined_on = EXCLUDED.joined_on, ended_on = EXCLUDED.ended_on,
+                household_ids = EXCLUDED.household_ids
             """,
             [_row(states[i], last[i]) for i in last if states[i] is not None],
         )
@@ -65,6 +67,9 @@ def _row(state: AssignmentState | None, event: RecordedEvent) -> tuple[object, .
         state.version,
         event.global_position,
         event.recorded_at,
+        state.joined_on,
+        state.ended_on,
+        list(state.household_ids),
     )
 
 

@@ -1,10 +1,16 @@
-"""Every projection phancong keeps, in the order the projector applies them."""
+"""Every projection phancong keeps, in the order the projector applies them (later ones read earlier ones)."""
 
 from __future__ import annotations
 
 from projections.assignments import AssignmentProjection, DirectiveProjection
 from projections.base import Projection
+from projections.reports import FactsProjection, SummaryProjection
 
 
 def all_projections() -> list[Projection]:
-    return [AssignmentProjection(), DirectiveProjection()]
+    return [AssignmentProjection(), DirectiveProjection(), FactsProjection(), SummaryProjection()]
+
+
+def read_model_tables() -> list[str]:
+    """Every table the projections own, and the checkpoints that say how far they are."""
+    return [table for p in all_projections() for table in p.tables] + ["projection_checkpoints"]

@@ -12,31 +12,52 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
-from events import EventStore
+import asyncpg
+import structlog
+
+from events import EventStore, RecordedEvent
 from phancong.database import Pool
 from projections.base import Projection
 
 BATCH = 2000
 
+log = structlog.stdlib.get_logger("phancong.projections")
+
 
 class Projector:
-    def __init__(self, pool: Pool, store: EventStore, projections: Sequence[Projection], name: str = "main") -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        store: EventStore,
+        projections: Sequence[Projection],
+        name: str = "main",
+        schema: str | None = None,
+    ) -> None:
         self._pool = pool
         self._store = store
         self._projections = list(projections)
         self.name = name
+        # A schema of fresh tables to fill instead of the live ones (a rebuild); its names are found first.
+        self._search_path = f"SET LOCAL search_path TO {schema}, public" if schema else None
 
     async def position(self) -> int:
-        value = await self._pool.fetchval("SELECT position FROM projection_checkpoints WHERE name = $1", self.name)
-        return int(value or 0)
+        sql = "SELECT position FROM projection_checkpoints WHERE name = $1"
+        if not self._search_path:
+            return int(await self._pool.fetchval(sql, self.name) or 0)
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(self._search_path)
+            return int(await conn.fetchval(sql, self.name) or 0)
 
     async def step(self, batch: int = BATCH) -> int:
-        """Apply the next batch of settled events; how many (0 when caught up)."""
+        """Apply the next batch of settled events; how many (0 when caught up, -1 when another projector
+        applied it meanwhile: read again)."""
         start = await self.position()
         events = await self._store.read_all(start, batch)
         if not events:
             return 0
         async with self._pool.acquire() as conn, conn.transaction():
+            if self._search_path:
+                await conn.execute(self._search_path)
             await conn.execute(
                 "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", self.name
             )
@@ -44,25 +65,39 @@ class Projector:
                 "SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE", self.name
             )
             if locked != start:
-                return 0  # another projector applied this batch meanwhile; read again
-            for projection in self._projections:
-                await projection.apply(conn, events)
-            await conn.execute(
-                "UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1",
-                self.name,
-                events[-1].global_position,
-            )
+                return -1
+            await self.apply(conn, events)
         return len(events)
+
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
+        """Apply ``events`` and move the checkpoint, on ``conn`` (in a transaction that holds the checkpoint)."""
+        for projection in self._projections:
+            await projection.apply(conn, events)
+        await conn.execute(
+            "UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1",
+            self.name,
+            events[-1].global_position,
+        )
 
     async def catch_up(self) -> int:
         """Apply everything settled now; how many events."""
         total = 0
         while applied := await self.step():
-            total += applied
+            total += max(applied, 0)
         return total
 
     async def run(self, stop: asyncio.Event, idle: float = 0.2) -> None:
+        """Follow the log until ``stop``. A failed batch (the database restarting, the tables swapped by a
+        rebuild under it) is logged and tried again: its transaction rolled back, nothing was applied."""
+        failures = 0
         while not stop.is_set():
-            if await self.step() == 0:
+            try:
+                applied = await self.step()
+                failures = 0
+            except (asyncpg.PostgresError, OSError) as error:
+                failures += 1
+                log.warning("projection batch failed, trying again", error=str(error), failures=failures)
+                applied = 0
+            if applied == 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle)
+                    await asyncio.wait_for(stop.wait(), idle * min(failures + 1, 25))
