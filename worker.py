@@ -10,11 +10,13 @@ development machine, which also starts the embedded servers).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import asyncpg
 import httpx
 import structlog
 from temporalio.api.enums.v1 import IndexedValueType
@@ -39,7 +41,7 @@ from activities.delivery import Deliveries, DeliveryActivities
 from activities.directives import DirectiveActivities
 from activities.events import EventActivities
 from activities.notifications import NotificationActivities
-from events import EventStore
+from events import EventStore, seals
 from events.catalog import REGISTRY
 from notifications.channels import Channels, SmtpSettings
 from notifications.outbox import Outbox
@@ -188,12 +190,27 @@ async def serve(settings: Settings, database_url: str, temporal_address: str, st
         log.info("worker started", task_queue=settings.task_queue, temporal=temporal_address)
         async with running(client, settings.task_queue, store, pool, settings):
             projecting = asyncio.create_task(projector.run(stop))
+            sealing = asyncio.create_task(seal_every(pool, settings.seal_interval_seconds, stop))
             await stop.wait()
             log.info("worker stopping: finishing running activities")
             await projecting
+            await sealing
         log.info("worker stopped")
     finally:
         await pool.close()
+
+
+async def seal_every(pool: Pool, seconds: int, stop: asyncio.Event) -> None:
+    """Seal the global log now and then (auditors verify the seals; see events/seals.py)."""
+    while not stop.is_set():
+        try:
+            made = await seals.seal(pool)
+            if made is not None:
+                log.info("log sealed", seal_no=made.seal_no, events=made.events, hash=made.hash.hex())
+        except (asyncpg.PostgresError, OSError) as error:
+            log.warning("sealing failed, trying again later", error=str(error))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
 
 
 def stop_on_signals() -> asyncio.Event:

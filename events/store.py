@@ -403,6 +403,30 @@ class EventStore:
         )
         return self._decode(rows)
 
+    async def history(
+        self,
+        *,
+        stream_id: str | None = None,
+        member_id: str | None = None,
+        cell_id: str | None = None,
+        recorded_before: datetime | None = None,
+    ) -> list[RecordedEvent]:
+        """Every event of one stream, member or cell (give exactly one) recorded before ``recorded_before``
+        (all when None), in log order: what the record said at that moment."""
+        given = {
+            k: v for k, v in (("stream_id", stream_id), ("member_id", member_id), ("cell_id", cell_id)) if v is not None
+        }
+        if len(given) != 1:
+            raise ValueError("history takes exactly one of stream_id, member_id, cell_id")
+        ((column, value),) = given.items()
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS}, hash FROM events WHERE {column} = $1 "
+            "AND ($2::timestamptz IS NULL OR recorded_at < $2) ORDER BY global_position",
+            value,
+            recorded_before,
+        )
+        return self._decode(rows)
+
     async def settled_position(self) -> int:
         """The position every catch-up reader can safely read up to (exclusive) right now."""
         position: int = await self._pool.fetchval("SELECT phancong_settled_position()")

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     digest_time: str = Field(
         default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Daily digest, HH:MM Viet Nam time."
     )
+    seal_interval_seconds: int = Field(
+        default=300, ge=1, le=86_400, description="How often the worker seals the global log (audit)."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = Field(
         default="auto", description="auto: console on a terminal, JSON otherwise."

@@ -1,37 +1,157 @@
-"""`phancong audit`: what auditors run to prove the record was not altered."""
+"""`phancong audit`: what auditors run to prove the record was not altered, and take it away to check."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import typer
 
 from events import EventStore, IntegrityProblem
 from events.catalog import REGISTRY
-from phancong.cli.common import JsonOption, database, emit_json, handles_errors, run, state
+from events.export import NothingToExportError, export_directive
+from events.seals import LogReport, Seal, seal, verify_log
+from phancong.cli.common import (
+    ActorOption,
+    InvalidArgumentError,
+    JsonOption,
+    actor_of,
+    database,
+    emit_json,
+    handles_errors,
+    run,
+    state,
+)
+from phancong.errors import PhancongError
 
-app = typer.Typer(help="Auditing: verify the integrity of the record.", no_args_is_help=True)
+app = typer.Typer(
+    help="Auditing: verify the record's integrity, seal the log, export a directive.", no_args_is_help=True
+)
+
+
+class NotFoundError(PhancongError):
+    code = "not_found"
+
+
+def _seal_json(s: Seal | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {"seal_no": s.seal_no, "position": s.position, "events": s.events, "hash": s.hash.hex()}
 
 
 @app.command("verify")
 @handles_errors
 def verify(
     ctx: typer.Context,
-    stream: str | None = typer.Option(None, help="Verify one stream only."),
+    stream: str | None = typer.Option(None, help="Verify one stream only (its chain; the log's seals are skipped)."),
+    expect_seal: str | None = typer.Option(
+        None, "--expect-seal", help="A seal hash kept from an earlier verify: it must still be in the record."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Recompute every hash chain; name the first broken link of each stream and exit 1 if any."""
+    """Recompute every stream's hash chain and every seal of the global log; name the first problem of each
+    and exit 1 if there is any."""
+    if expect_seal is not None and (len(expect_seal) != 64 or any(c not in "0123456789abcdef" for c in expect_seal)):
+        raise InvalidArgumentError("--expect-seal takes the 64 hex digits `audit verify` printed")
 
-    async def go() -> list[IntegrityProblem]:
+    async def go() -> tuple[list[IntegrityProblem], LogReport | None, bool]:
         async with database(state(ctx)) as pool:
             store = await EventStore.open(pool, REGISTRY)
-            return await store.verify(stream)
+            problems = await store.verify(stream)
+            if stream is not None:
+                return problems, None, True
+            log = await verify_log(pool)
+            kept = expect_seal is None or bool(
+                await pool.fetchval("SELECT 1 FROM log_seals WHERE hash = $1", bytes.fromhex(expect_seal))
+            )
+            return problems, log, kept
 
-    problems = run(go())
+    problems, log, kept = run(go())
+    log_problems = [str(p) for p in log.problems] if log else []
+    if not kept:
+        log_problems.append(f"the seal {expect_seal} is no longer in the record (seals were removed or rewritten)")
+    failed = bool(problems or log_problems)
     if as_json:
-        emit_json({"ok": not problems, "problems": problems})
-    elif problems:
+        emit_json(
+            {
+                "ok": not failed,
+                "problems": problems,
+                "log_problems": log_problems,
+                "seals": log.seals if log else None,
+                "events_sealed": log.events_sealed if log else None,
+                "events_unsealed": log.events_unsealed if log else None,
+                "latest_seal": _seal_json(log.latest) if log else None,
+            }
+        )
+    else:
         for problem in problems:
             typer.echo(f"BROKEN {problem}")
-    else:
-        typer.echo("every stream's hash chain verifies")
-    if problems:
+        for message in log_problems:
+            typer.echo(f"BROKEN log: {message}")
+        if not problems:
+            typer.echo("every stream's hash chain verifies")
+        if log is not None and not log_problems and log.seals == 0:
+            typer.echo(
+                f"the global log has no seal yet ({log.events_unsealed:,} events): run `phancong audit seal` "
+                "(the worker seals every few minutes)"
+            )
+        elif log is not None and not log_problems:
+            typer.echo(
+                f"the global log matches its {log.seals} seals ({log.events_sealed:,} events sealed, "
+                f"{log.events_unsealed:,} appended since the last)"
+            )
+        if log is not None and log.latest is not None:
+            typer.echo(f"latest seal #{log.latest.seal_no}: {log.latest.hash.hex()}  (keep it: --expect-seal)")
+    if failed:
         raise typer.Exit(1)
+
+
+@app.command("seal")
+@handles_errors
+def seal_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Seal the global log now (the worker also does, every few minutes)."""
+
+    async def go() -> Seal | None:
+        async with database(state(ctx)) as pool:
+            return await seal(pool)
+
+    made = run(go())
+    if as_json:
+        emit_json({"sealed": _seal_json(made)})
+    elif made is None:
+        typer.echo("nothing appended since the last seal")
+    else:
+        typer.echo(f"seal #{made.seal_no}: {made.events:,} events below position {made.position}: {made.hash.hex()}")
+
+
+@app.command("export")
+@handles_errors
+def export(
+    ctx: typer.Context,
+    directive: str = typer.Option(..., "--directive", help="The directive's code, e.g. 681-CT/ĐU."),
+    out: Path = typer.Option(None, "--out", help="A directory (default: export-<code>)."),
+    actor: str | None = ActorOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Every stream of a directive, whole, with a manifest of hashes an auditor verifies offline."""
+    actor_of(actor, roles=("auditor", "hq"))
+    target = out or Path("export-" + directive.replace("/", "-"))
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InvalidArgumentError(f"{target} exists and is not an empty directory")
+
+    async def go() -> dict[str, Any]:
+        async with database(state(ctx)) as pool:
+            try:
+                return await export_directive(pool, directive, target)
+            except NothingToExportError as nothing:
+                raise NotFoundError(str(nothing)) from None
+
+    manifest = run(go())
+    if as_json:
+        emit_json({"out": str(target), **manifest})
+    else:
+        typer.echo(
+            f"{manifest['events']:,} events of {len(manifest['streams'])} streams in {target}/events.jsonl; "
+            f"manifest {target}/manifest.json"
+        )
+        typer.echo(f"verify offline: python3 verify_chain.py {target}/events.jsonl {target}/manifest.json")
