@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+import worker
 from events import EventStore
 from events.catalog import REGISTRY
 from phancong.database import Pool, create_pool
+from tests.cli import clean_env
 from tests.events.sample import SAMPLE_REGISTRY
 from tests.postgres import Databases, postgres_server
 from tests.temporal import dev_server, time_skipping
+from tests.workflows.driver import Harness
+from tests.world import World
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +78,18 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await time_skipping()
     yield environment
     await environment.shutdown()
+
+
+@pytest.fixture
+async def world(
+    env: WorkflowEnvironment, domain_store: EventStore, pool: Pool, database_url: str, tmp_path: Path
+) -> AsyncIterator[World]:
+    task_queue = f"cli-{uuid.uuid4()}"
+    async with worker.running(env.client, task_queue, domain_store, pool):
+        cli_env = clean_env(
+            PHANCONG_DATABASE_URL=database_url,
+            PHANCONG_TEMPORAL_ADDRESS=env.client.service_client.config.target_host,
+            PHANCONG_TASK_QUEUE=task_queue,
+            PHANCONG_STATE_DIR=str(tmp_path / "state"),
+        )
+        yield World(Harness(env, domain_store, pool, task_queue), cli_env, tmp_path)

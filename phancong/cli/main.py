@@ -8,7 +8,21 @@ import sys
 
 import typer
 
-from phancong.cli import assignments, audit, db, directives, directory, notifications, serve, services, simulate, tasks
+from phancong.cli import (
+    assignments,
+    audit,
+    db,
+    directives,
+    directory,
+    history,
+    notifications,
+    projections,
+    report,
+    serve,
+    services,
+    simulate,
+    tasks,
+)
 from phancong.cli.common import CliState
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
@@ -35,6 +49,9 @@ app.command("tasks")(tasks.tasks)
 app.command("simulate")(simulate.simulate_command)
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(audit.app, name="audit")
+app.add_typer(projections.app, name="projections")
+app.command("history")(history.history)
+app.command("report")(report.report_command)
 
 
 @app.callback()

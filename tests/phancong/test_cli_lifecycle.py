@@ -6,97 +6,17 @@ test can let weeks pass between commands.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
-from temporalio.testing import WorkflowEnvironment
 
-import worker
 from domain.calendar import add_months
-from events import EventStore
-from phancong.database import Pool
-from tests.cli import Result, clean_env, phancong
-from tests.workflows.driver import Harness
+from tests.world import World
 
 EXAMPLES = Path(__file__).parent.parent.parent / "examples"
-
-
-@dataclass
-class World:
-    """Real servers, an in-test worker, and the environment every CLI process gets."""
-
-    harness: Harness
-    env: dict[str, str]
-    tmp: Path
-
-    async def run(self, *args: str, actor: str | None = None) -> Result:
-        """The command in a process of its own (in a thread: the test's worker must keep serving meanwhile)."""
-        extra = ["--as", actor] if actor else []
-        return await asyncio.to_thread(phancong, *args, *extra, env=self.env)
-
-    async def ok(self, *args: str, actor: str | None = None) -> Any:
-        result = await self.run(*args, "--json", actor=actor)
-        assert result.code == 0, result.stdout + result.stderr
-        return result.json()
-
-    async def refused(self, *args: str, actor: str | None = None) -> str:
-        """Run a command that must be refused: one line on stderr, exit 1; returns the code."""
-        result = await self.run(*args, actor=actor)
-        assert result.code == 1, result.stdout + result.stderr
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1, result.stderr
-        assert lines[0].startswith("error[")
-        return lines[0][len("error[") : lines[0].index("]")]
-
-    async def settled(self, assignment_id: str) -> None:
-        """Wait until the assignment has introduced itself (its first events are appended after the start)."""
-        for _ in range(100):
-            if await self.harness.store.stream_version(f"assignment-{assignment_id}") >= 2:
-                await asyncio.sleep(0.2)  # and its notices
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"{assignment_id} did not start")
-
-    async def event_count(self) -> int:
-        """Events of the directory, directives and assignments (deliveries record theirs in the background)."""
-        count: int = await self.harness.pool.fetchval(
-            "SELECT count(*) FROM events WHERE stream_id NOT LIKE 'notification-%'"
-        )
-        return count
-
-    async def directive_file(self, code: str, **changes: Any) -> Path:
-        """The example cell directive, its term starting on the server's today."""
-        spec = yaml.safe_load((EXAMPLES / "directive-cells.yaml").read_text(encoding="utf-8"))
-        today = await self.harness.today()
-        spec.update(code=code, issued_on=today.isoformat())
-        spec["term"] = {"start": today.isoformat(), "end": (add_months(today, 24) - timedelta(days=1)).isoformat()}
-        spec.update(changes)
-        path = self.tmp / f"{code.replace('/', '-')}.yaml"
-        path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-        return path
-
-
-@pytest.fixture
-async def world(
-    env: WorkflowEnvironment, domain_store: EventStore, pool: Pool, database_url: str, tmp_path: Path
-) -> AsyncIterator[World]:
-    task_queue = f"cli-{uuid.uuid4()}"
-    async with worker.running(env.client, task_queue, domain_store, pool):
-        cli_env = clean_env(
-            PHANCONG_DATABASE_URL=database_url,
-            PHANCONG_TEMPORAL_ADDRESS=env.client.service_client.config.target_host,
-            PHANCONG_TASK_QUEUE=task_queue,
-            PHANCONG_STATE_DIR=str(tmp_path / "state"),
-        )
-        yield World(Harness(env, domain_store, pool, task_queue), cli_env, tmp_path)
 
 
 def kinds(tasks: list[dict[str, Any]]) -> list[str]:

@@ -1,0 +1,81 @@
+"""`phancong report`: HQ's figures for a directive, a post, a commune or the province, over a period."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from domain.calendar import local_date
+from phancong import report_format
+from phancong.cli.common import (
+    ActorOption,
+    InvalidArgumentError,
+    JsonOption,
+    actor_of,
+    caught_up,
+    database,
+    handles_errors,
+    parse_date,
+    run,
+    state,
+)
+from phancong.reports import Figures, Scope, report
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+class Language(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+@handles_errors
+def report_command(
+    ctx: typer.Context,
+    directive: str | None = typer.Option(None, "--directive", help="One directive (default: every real one)."),
+    post: str | None = typer.Option(None, "--post", help="Only this post's members."),
+    commune: str | None = typer.Option(None, "--commune", help="Only this commune."),
+    start: str | None = typer.Option(None, "--from", help="YYYY-MM-DD (default: the term's start)."),
+    end: str | None = typer.Option(None, "--to", help="YYYY-MM-DD (default: the term's end)."),
+    lang: Language = typer.Option(Language.VI, "--lang", help="vi | en"),
+    fmt: Format = typer.Option(Format.TABLE, "--format", help="table | csv | json"),
+    chart: Path | None = typer.Option(None, "--chart", help="Also draw FILE.png or FILE.svg."),
+    simulated: bool = typer.Option(False, "--simulated", help="Include simulated directives."),
+    actor: str | None = ActorOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The figures the programme publishes (members, coverage, households, activities, VND, attendance,
+    appraisals, grades, commendations, corrections, rotations, overdue tasks), from the events."""
+    viewer = actor_of(actor)
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+        raise InvalidArgumentError(f"--chart {chart}: a .png or .svg file")
+    scope = Scope(
+        directive=directive,
+        post=post,
+        commune=commune,
+        start=parse_date(start, "--from") if start else None,
+        end=parse_date(end, "--to") if end else None,
+        simulated=simulated,
+    )
+
+    async def go() -> Figures:
+        async with database(state(ctx)) as pool:
+            await caught_up(pool)
+            return await report(pool, scope, viewer, local_date(datetime.now(UTC)))
+
+    figures = run(go())
+    if fmt == Format.JSON or as_json:
+        typer.echo(report_format.as_json(figures, lang.value))
+    elif fmt == Format.CSV:
+        typer.echo(report_format.as_csv(figures, lang.value), nl=False)
+    else:
+        typer.echo(report_format.as_table(figures, lang.value))
+    if chart is not None:
+        report_format.chart(figures, lang.value, chart)

@@ -1,0 +1,260 @@
+"""HQ's report as people read it: Vietnamese by default (1.359; 125.000.000 đ; 87,5%), English on request;
+as a table, CSV or JSON; and as a chart (coverage by category, activities, grades)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from phancong.reports import Figures
+
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("BÁO CÁO KẾT QUẢ THỰC HIỆN", "PROGRAMME REPORT"),
+    "directive": ("Chỉ thị", "Directive"),
+    "all_directives": ("Các chỉ thị", "Directives"),
+    "scope": ("Phạm vi", "Scope"),
+    "province": ("toàn tỉnh", "the province"),
+    "post": ("đồn", "post"),
+    "commune": ("xã", "commune"),
+    "period": ("Thời gian", "Period"),
+    "members_participating": ("Đảng viên tham gia sinh hoạt", "Members participating"),
+    "cells_covered": ("Chi bộ có đảng viên tham gia", "Cells covered"),
+    "priority_share": ("Tỷ lệ chi bộ trọng điểm được phụ trách", "Share of priority cells covered"),
+    "communes_covered": ("Xã có đảng viên tham gia", "Communes covered"),
+    "households_in_scope": ("Hộ gia đình trong phạm vi", "Households in scope"),
+    "households_in_charge": ("Hộ gia đình được phụ trách", "Households in charge"),
+    "households_per_member": ("Bình quân hộ/đảng viên", "Households per member"),
+    "information_session": ("Buổi thông tin, tuyên truyền", "Information sessions"),
+    "household_visit": ("Lượt thăm hộ", "Household visits"),
+    "propaganda": ("Buổi tuyên truyền, vận động", "Propaganda sessions"),
+    "workday": ("Ngày công giúp dân", "Workdays"),
+    "material_support": ("Hỗ trợ vật chất", "Material support"),
+    "gift": ("Quà tặng", "Gifts"),
+    "candidate_trained": ("Quần chúng ưu tú được bồi dưỡng", "Candidates trained"),
+    "member_admitted": ("Đảng viên được kết nạp", "Members admitted"),
+    "attendance_rate": ("Tỷ lệ dự sinh hoạt", "Attendance rate"),
+    "meetings": ("Lượt sinh hoạt được ghi nhận", "Meetings recorded"),
+    "appraisals": ("Bản nhận xét đã nhận", "Appraisals received"),
+    "grades": ("Xếp loại", "Grades"),
+    "commendations": ("Khen thưởng", "Commendations"),
+    "corrections": ("Phê bình, chấn chỉnh", "Corrections"),
+    "rotations": ("Luân phiên", "Rotations"),
+    "overdue_tasks": ("Việc quá hạn", "Overdue tasks"),
+    "restricted": ("(hạn chế)", "(restricted)"),
+    "gift_count": ("suất", "gifts"),
+    "present": ("có mặt", "present"),
+    "excused": ("vắng có lý do", "excused"),
+    "absent": ("vắng không lý do", "absent"),
+    "chart_coverage": ("Chi bộ có đảng viên tham gia, theo loại", "Cells covered, by category"),
+    "chart_in_scope": ("trong phạm vi", "in scope"),
+    "chart_covered": ("có đảng viên", "covered"),
+    "chart_activities": ("Hoạt động", "Activities"),
+    "chart_grades": ("Xếp loại đảng viên", "Grades"),
+}
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "bordering": ("thôn giáp biên", "bordering"),
+    "complex_security": ("phức tạp về an ninh trật tự", "complex security"),
+    "weak": ("còn hạn chế", "weak"),
+    "zero_member_village": ("thôn trắng đảng viên", "no party member"),
+    "none": ("khác", "other"),
+}
+TAGS: dict[str, tuple[str, str]] = {
+    "border_farmland": ("có đất sản xuất giáp biên", "farmland at the border"),
+    "policy_or_hardship": ("gia đình chính sách, khó khăn", "policy or hardship"),
+    "complex_political_relations": ("có quan hệ chính trị phức tạp", "complex political relations"),
+    "cross_border_kin": ("có thân nhân bên kia biên giới", "kin across the border"),
+    "religion": ("theo tôn giáo", "religious"),
+    "poor": ("hộ nghèo", "poor"),
+    "revolutionary_merit": ("có công với cách mạng", "revolutionary merit"),
+}
+GRADES: dict[str, tuple[str, str]] = {
+    "excellent": ("Hoàn thành xuất sắc nhiệm vụ", "Excellent"),
+    "good": ("Hoàn thành tốt nhiệm vụ", "Good"),
+    "completed": ("Hoàn thành nhiệm vụ", "Completed"),
+    "not_completed": ("Không hoàn thành nhiệm vụ", "Not completed"),
+}
+
+
+def _t(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    vi, en = table.get(key, (key, key))
+    return vi if lang == "vi" else en
+
+
+def label(key: str, lang: str) -> str:
+    return _t(LABELS, key, lang)
+
+
+def number(n: int, lang: str) -> str:
+    """1.359 in Vietnamese, 1,359 in English."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "vi" else text
+
+
+def money(n: int, lang: str) -> str:
+    """125.000.000 đ in Vietnamese, VND 125,000,000 in English."""
+    return f"{number(n, 'vi')} đ" if lang == "vi" else f"VND {n:,}"
+
+
+def decimal(x: float, lang: str, digits: int = 1) -> str:
+    text = f"{x:,.{digits}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".") if lang == "vi" else text
+
+
+def percent(x: float | None, lang: str) -> str:
+    return "-" if x is None else decimal(100 * x, lang) + "%"
+
+
+def day(d: date, lang: str) -> str:
+    return f"{d:%d/%m/%Y}" if lang == "vi" else d.isoformat()
+
+
+def ratio(a: int, b: int, lang: str) -> str:
+    return f"{number(a, lang)}/{number(b, lang)}"
+
+
+def rows(f: Figures, lang: str) -> list[tuple[str, str, Any]]:
+    """(key, label, formatted value) in the order HQ reads them; raw values live in the JSON."""
+    out: list[tuple[str, str, Any]] = [
+        ("members_participating", label("members_participating", lang), number(f.members_participating, lang)),
+        ("cells_covered", label("cells_covered", lang), ratio(f.cells_covered, f.cells_in_scope, lang)),
+    ]
+    for category, (covered, total) in f.cells_by_category.items():
+        out.append((f"cells_covered.{category}", "  - " + _t(CATEGORIES, category, lang), ratio(covered, total, lang)))
+    share = percent(f.priority_share, lang)
+    out += [
+        (
+            "priority_share",
+            label("priority_share", lang),
+            f"{share} ({ratio(f.priority_cells_covered, f.priority_cells, lang)})",
+        ),
+        ("communes_covered", label("communes_covered", lang), ratio(f.communes_covered, f.communes_in_scope, lang)),
+    ]
+    if f.households_in_scope:
+        out.append(("households_in_scope", label("households_in_scope", lang), number(f.households_in_scope, lang)))
+    out.append(("households_in_charge", label("households_in_charge", lang), number(f.households_in_charge, lang)))
+    if f.households_per_member is not None:
+        out.append(
+            ("households_per_member", label("households_per_member", lang), decimal(f.households_per_member, lang))
+        )
+    for tag, n in f.households_by_tag.items():
+        value = label("restricted", lang) if n is None else number(n, lang)
+        out.append((f"households_by_tag.{tag}", "  - " + _t(TAGS, tag, lang), value))
+    for kind in ("information_session", "household_visit", "propaganda", "workday"):
+        out.append((kind, label(kind, lang), number(f.activities[kind], lang)))
+    out += [
+        ("material_support_vnd", label("material_support", lang), money(f.material_support_vnd, lang)),
+        (
+            "gifts",
+            label("gift", lang),
+            f"{number(f.activities['gift'], lang)} {label('gift_count', lang)}, {money(f.gifts_vnd, lang)}",
+        ),
+        ("candidate_trained", label("candidate_trained", lang), number(f.activities["candidate_trained"], lang)),
+        ("member_admitted", label("member_admitted", lang), number(f.activities["member_admitted"], lang)),
+        (
+            "attendance_rate",
+            label("attendance_rate", lang),
+            f"{percent(f.attendance_rate, lang)} ({ratio(f.meetings_present, f.meetings_recorded, lang)})",
+        ),
+        (
+            "meetings",
+            label("meetings", lang),
+            f"{number(f.meetings_recorded, lang)}: {number(f.meetings_present, lang)} {label('present', lang)}, "
+            f"{number(f.meetings_excused, lang)} {label('excused', lang)}, "
+            f"{number(f.meetings_absent, lang)} {label('absent', lang)}",
+        ),
+        ("appraisals", label("appraisals", lang), number(f.appraisals, lang)),
+    ]
+    for grade, n in f.grades.items():
+        out.append((f"grades.{grade}", f"{label('grades', lang)}: {_t(GRADES, grade, lang)}", number(n, lang)))
+    out += [
+        ("commendations", label("commendations", lang), number(f.commendations, lang)),
+        ("corrections", label("corrections", lang), number(f.corrections, lang)),
+        ("rotations", label("rotations", lang), number(f.rotations, lang)),
+        ("overdue_tasks", label("overdue_tasks", lang), number(f.overdue_tasks, lang)),
+    ]
+    return out
+
+
+def heading(f: Figures, lang: str) -> list[str]:
+    if len(f.directives) == 1:
+        what = f"{label('directive', lang)} {f.directives[0]}" + (f" ({f.title})" if f.title else "")
+    else:
+        what = f"{label('all_directives', lang)}: {', '.join(f.directives)}"
+    where = [label("province", lang)] if f.post is None and f.commune is None else []
+    if f.post:
+        where.append(f"{label('post', lang)} {f.post}")
+    if f.commune:
+        where.append(f"{label('commune', lang)} {f.commune}")
+    return [
+        f"{label('title', lang)} — {what}",
+        f"{label('scope', lang)}: {', '.join(where)}; "
+        f"{label('period', lang)}: {day(f.start, lang)} – {day(f.end, lang)}",
+    ]
+
+
+def as_table(f: Figures, lang: str) -> str:
+    body = rows(f, lang)
+    width = max(len(label) for _, label, _ in body) + 2
+    return "\n".join([*heading(f, lang), "", *(f"{label:<{width}}{value}" for _, label, value in body)])
+
+
+def as_csv(f: Figures, lang: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["key", "label", "value"])
+    for key, label, value in rows(f, lang):
+        writer.writerow([key, label, value])
+    return out.getvalue()
+
+
+def as_json(f: Figures, lang: str) -> str:
+    data = f.model_dump(mode="json")
+    data.update(
+        attendance_rate=f.attendance_rate,
+        priority_share=f.priority_share,
+        households_per_member=f.households_per_member,
+        language=lang,
+        rows=[{"key": k, "label": label, "value": v} for k, label, v in rows(f, lang)],
+    )
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def chart(f: Figures, lang: str, path: Path) -> None:
+    """Coverage by category, activities and grades, in one figure (PNG or SVG by the file's extension)."""
+    import matplotlib  # noqa: PLC0415 - heavy, and only for --chart
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    figure, (coverage, activities, grades) = plt.subplots(1, 3, figsize=(16, 5.5))
+    figure.suptitle("\n".join(heading(f, lang)), fontsize=11)
+    names = [_t(CATEGORIES, c, lang) for c in f.cells_by_category]
+    totals = [t for _, t in f.cells_by_category.values()]
+    covered = [c for c, _ in f.cells_by_category.values()]
+    positions = range(len(names))
+    coverage.barh(list(positions), totals, color="#d9d9d9", label=label("chart_in_scope", lang))
+    bars = coverage.barh(list(positions), covered, color="#c0392b", label=label("chart_covered", lang))
+    coverage.bar_label(bars, labels=[f"{c}/{t}" for c, t in zip(covered, totals, strict=True)], padding=3)
+    coverage.set_yticks(list(positions), names)
+    coverage.set_title(label("chart_coverage", lang))
+    coverage.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=2, frameon=False)
+    kinds = ["information_session", "household_visit", "propaganda", "workday", "candidate_trained", "member_admitted"]
+    done = activities.bar([label(k, lang) for k in kinds], [f.activities[k] for k in kinds], color="#2e86c1")
+    activities.bar_label(done, labels=[number(f.activities[k], lang) for k in kinds], padding=2)
+    activities.set_title(label("chart_activities", lang))
+    activities.tick_params(axis="x", labelrotation=35)
+    for tick in activities.get_xticklabels():
+        tick.set_horizontalalignment("right")
+    graded = grades.bar([_t(GRADES, g, lang) for g in f.grades], list(f.grades.values()), color="#27ae60")
+    grades.bar_label(graded, labels=[number(n, lang) for n in f.grades.values()], padding=2)
+    grades.set_title(label("chart_grades", lang))
+    grades.tick_params(axis="x", labelrotation=25)
+    for tick in grades.get_xticklabels():
+        tick.set_horizontalalignment("right")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

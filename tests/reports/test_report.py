@@ -1,0 +1,147 @@
+"""HQ's report, histories and sensitive data, on a directive lived through the public CLI for four months.
+
+Every figure `phancong report` prints is compared with the same figure computed here from the scenario's own
+ledger of inputs (tests/reports/expected.py), for the province, for one post, mid-term and after the term.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.reports.expected import cells_report, households_report
+from tests.reports.scenario import CELLS, HOUSEHOLDS, ROTATED, Scenario
+from tests.world import World
+
+
+def subset(report: dict[str, Any], expected: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Figures that differ: name -> (reported, expected)."""
+    got = dict(report)
+    got["cells_by_category"] = {k: list(v) for k, v in report.get("cells_by_category", {}).items()}
+    return {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v}
+
+
+async def test_every_report_figure_equals_the_one_computed_from_the_inputs(world: World) -> None:
+    s = Scenario(world)
+    await s.start()
+    ledger = s.ledger
+    assert ledger.issued_on is not None
+    assert ledger.term_ends_on is not None
+    await s.live_until(ledger.issued_on + timedelta(days=44))
+    before_rotation = datetime.now(UTC)  # as recorded: before the post rotates DV-HL-03 out
+    await s.live_until(ledger.issued_on + timedelta(days=76))
+
+    middle = await world.harness.today()
+    start = ledger.issued_on
+    window = ["--from", start.isoformat(), "--to", middle.isoformat()]
+    province = await world.ok("report", "--directive", CELLS, *window, actor="hq")
+    ba_tri = await world.ok("report", "--directive", CELLS, *window, actor="post:DBP-BA-TRI")
+    hq_on_ba_tri = await world.ok("report", "--directive", CELLS, "--post", "DBP-BA-TRI", *window, actor="hq")
+    later = ["--from", (start + timedelta(days=30)).isoformat(), "--to", middle.isoformat()]
+    second_month = await world.ok("report", "--directive", CELLS, *later, actor="auditor")
+
+    assert subset(province, cells_report(ledger, start, middle)) == {}
+    assert subset(ba_tri, cells_report(ledger, start, middle, "DBP-BA-TRI")) == {}
+    assert hq_on_ba_tri == ba_tri
+    assert subset(second_month, cells_report(ledger, start + timedelta(days=30), middle)) == {}
+    assert province["overdue_tasks"] >= 3  # the skipped record, the open nomination, the replacements
+    assert ba_tri["overdue_tasks"] == 1
+    assert ledger.meetings
+    assert ledger.activities
+    assert ledger.grades
+
+    # The record as it stood before the rotation: the member was serving; now the assignment has ended.
+    rotated = ledger.assignments[ROTATED]
+    then = await world.ok("history", "assignment", rotated, "--as-of", before_rotation.isoformat(), actor="auditor")
+    now = await world.ok("history", "assignment", rotated, actor="auditor")
+    assert (then["state"]["stage"], now["state"]["stage"], now["state"]["end_reason"]) == ("active", "ended", "rotated")
+    assert len(then["entries"]) < len(now["entries"])
+    assert all(datetime.fromisoformat(e["recorded_at"]) < before_rotation for e in then["entries"])
+
+    await s.live_until(ledger.term_ends_on + timedelta(days=3))
+    final = await world.ok("report", "--directive", CELLS, actor="hq")
+    households = await world.ok("report", "--directive", HOUSEHOLDS, actor="hq")
+    assert (final["start"], final["end"]) == (start.isoformat(), ledger.term_ends_on.isoformat())
+    assert subset(final, cells_report(ledger, start, ledger.term_ends_on, closed=True)) == {}
+    assert subset(households, households_report(ledger, start, ledger.term_ends_on)) == {}
+    assert households["households_per_member"] == 3.0
+    assert final["commendations"] >= 1
+    assert final["corrections"] == 1
+    assert final["rotations"] == 1
+
+    # Sensitive tags (HH-003 is religious): HQ, auditors and the sponsoring post see them; the commune does not.
+    as_post = await world.ok("report", "--directive", HOUSEHOLDS, actor="post:DBP-HAM-LUONG")
+    as_commune = await world.ok("report", "--directive", HOUSEHOLDS, actor="commune:TT-TIEM-TOM")
+    assert (households["households_by_tag"]["religion"], as_post["households_by_tag"]["religion"]) == (1, 1)
+    assert as_commune["households_by_tag"]["religion"] is None
+    table = await world.run("report", "--directive", HOUSEHOLDS, actor="commune:TT-TIEM-TOM")
+    assert "(hạn chế)" in table.stdout
+    assert "tôn giáo" in table.stdout  # the tag's name, without its count
+    for who, sees in (("auditor", True), ("post:DBP-HAM-LUONG", True), ("commune:TT-TIEM-TOM", False)):
+        history = await world.run("history", "cell", "CB-TT-AP1", "--format", "json", actor=who)
+        assert history.code == 0, history.stderr
+        assert ("religion" in history.stdout) is sees, who
+        assert ("Phật giáo Hòa Hảo" in history.stdout) is sees, who
+
+    # Read as the province writes numbers: 125.000.000 đ, 87,5%; in English on request; CSV; a chart.
+    chart = world.tmp / "bao-cao.png"
+    vietnamese = await world.run("report", "--directive", CELLS, "--chart", str(chart), actor="hq")
+    english = await world.run("report", "--directive", CELLS, "--lang", "en", actor="hq")
+    csv_text = await world.run("report", "--directive", CELLS, "--format", "csv", actor="hq")
+    support, rate = final["material_support_vnd"], final["attendance_rate"]
+    assert vietnamese.code == english.code == csv_text.code == 0
+    assert vietnamese.stdout.startswith(f"BÁO CÁO KẾT QUẢ THỰC HIỆN — Chỉ thị {CELLS}")
+    assert f"{support:,}".replace(",", ".") + " đ" in vietnamese.stdout
+    assert f"{100 * rate:.1f}%".replace(".", ",") in vietnamese.stdout
+    assert f"Thời gian: {start:%d/%m/%Y} – {ledger.term_ends_on:%d/%m/%Y}" in vietnamese.stdout
+    assert f"VND {support:,}" in english.stdout
+    assert f"{100 * rate:.1f}%" in english.stdout
+    assert csv_text.stdout.splitlines()[0] == "key,label,value"
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_report_history_and_export_refuse_bad_input_with_a_stable_code(world: World) -> None:
+    s = Scenario(world)
+    await s.start()
+    count = await world.event_count()
+    export_dir = world.tmp / "export"
+    refusals = {
+        "report from after to": await world.refused(
+            "report", "--directive", CELLS, "--from", "2027-02-01", "--to", "2027-01-01", actor="hq"
+        ),
+        "report unknown directive": await world.refused("report", "--directive", "999-XX", actor="hq"),
+        "report by a cell": await world.refused("report", "--directive", CELLS, actor="cell:CB-TT-AP1"),
+        "report of another post": await world.refused(
+            "report", "--directive", CELLS, "--post", "DBP-HAM-LUONG", actor="post:DBP-BA-TRI"
+        ),
+        "report bad date": await world.refused("report", "--directive", CELLS, "--to", "31/12/2026", actor="hq"),
+        "report chart type": await world.refused("report", "--directive", CELLS, "--chart", "x.pdf", actor="hq"),
+        "history unknown member": await world.refused("history", "member", "DV-NOBODY", actor="auditor"),
+        "history another commune": await world.refused("history", "cell", "CB-BT-AP1", actor="commune:TT-TIEM-TOM"),
+        "history as-of without offset": await world.refused(
+            "history", "member", "DV-HL-01", "--as-of", "2026-12-01T10:00", actor="auditor"
+        ),
+        "export unknown directive": await world.refused(
+            "audit", "export", "--directive", "999-XX", "--out", str(export_dir), actor="auditor"
+        ),
+        "export by a post": await world.refused(
+            "audit", "export", "--directive", CELLS, "--out", str(export_dir), actor="post:DBP-BA-TRI"
+        ),
+        "verify bad seal": await world.refused("audit", "verify", "--expect-seal", "abc"),
+    }
+    assert refusals == {
+        "report from after to": "date_out_of_range",
+        "report unknown directive": "not_found",
+        "report by a cell": "forbidden",
+        "report of another post": "forbidden",
+        "report bad date": "invalid_input",
+        "report chart type": "invalid_input",
+        "history unknown member": "not_found",
+        "history another commune": "forbidden",
+        "history as-of without offset": "invalid_input",
+        "export unknown directive": "not_found",
+        "export by a post": "forbidden",
+        "verify bad seal": "invalid_input",
+    }
+    assert not export_dir.exists()
+    assert await world.event_count() == count
