@@ -19,3 +19,15 @@ class PhancongError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+class NotFoundError(PhancongError):
+    """No such directive, member, cell, assignment or notification (or none the actor may see)."""
+
+    code = "not_found"
+
+
+class NotAllowedError(PhancongError):
+    """The actor's role may not read this (a commune asking for another commune's history…)."""
+
+    code = "forbidden"

@@ -25,7 +25,7 @@ from domain.directive_fold import fold_directive
 from events import Actor, EventStore, RecordedEvent, Role
 from events.catalog.directory import DirectoryEntryAdded, DirectoryEntryChanged, EntryKind
 from phancong.database import Pool
-from phancong.errors import PhancongError
+from phancong.errors import NotAllowedError, NotFoundError
 
 
 class Subject(StrEnum):
@@ -33,14 +33,6 @@ class Subject(StrEnum):
     CELL = "cell"
     DIRECTIVE = "directive"
     ASSIGNMENT = "assignment"
-
-
-class HistoryNotFoundError(PhancongError):
-    code = "not_found"
-
-
-class HistoryForbiddenError(PhancongError):
-    code = "forbidden"
 
 
 class Entry(BaseModel):
@@ -110,7 +102,7 @@ class Histories:
                 events = await self._store.history(cell_id=subject_id, recorded_before=as_of)
         if not events:
             when = f" before {as_of.isoformat()}" if as_of else ""
-            raise HistoryNotFoundError(f"no events of {subject.value} {subject_id}{when}")
+            raise NotFoundError(f"no events of {subject.value} {subject_id}{when}")
         allowed = await self._sponsored_households(viewer)
         entries = [self._entry(e, allowed) for e in events]
         state = await self._state(subject, subject_id, events, as_of)
@@ -127,7 +119,7 @@ class Histories:
                 subject_id,
             )
             if row is None:
-                raise HistoryNotFoundError(f"no assignment {subject_id}")
+                raise NotFoundError(f"no assignment {subject_id}")
             mine = {
                 Role.POST: {row["post_id"]},
                 Role.COMMUNE: {row["commune_id"]},
@@ -156,7 +148,7 @@ class Histories:
                 )
             )
         if not ok:
-            raise HistoryForbiddenError(f"{viewer} may not read the history of {subject.value} {subject_id}")
+            raise NotAllowedError(f"{viewer} may not read the history of {subject.value} {subject_id}")
 
     async def _communes_of(self, viewer: Actor) -> set[str]:
         if viewer.role == Role.COMMUNE and viewer.id:

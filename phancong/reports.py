@@ -26,7 +26,7 @@ from directory.model import SENSITIVE_TAGS
 from domain.directive import PRIORITY_CATEGORIES
 from events import Actor, Role
 from phancong.database import Pool
-from phancong.errors import PhancongError
+from phancong.errors import NotAllowedError, NotFoundError, PhancongError
 from phancong.tasks import open_tasks
 
 CATEGORY_ORDER = ("bordering", "complex_security", "weak", "zero_member_village", "none")
@@ -40,14 +40,6 @@ ACTIVITY_KINDS = (
     "candidate_trained",
     "member_admitted",
 )
-
-
-class ReportNotFoundError(PhancongError):
-    code = "not_found"
-
-
-class ReportForbiddenError(PhancongError):
-    code = "forbidden"
 
 
 class ReportRangeError(PhancongError):
@@ -130,7 +122,7 @@ async def report(pool: Pool, scope: Scope, viewer: Actor, today: date) -> Figure
         scope.simulated,
     )
     if not rows:
-        raise ReportNotFoundError(f"no directive {scope.directive}" if scope.directive else "no directive yet")
+        raise NotFoundError(f"no directive {scope.directive}" if scope.directive else "no directive yet")
     directives = [
         {"directive_id": r["directive_id"], "title": r["title"], "open": r["status"] == "open", "d": json.loads(r["d"])}
         for r in rows
@@ -291,13 +283,13 @@ def _scoped(scope: Scope, viewer: Actor) -> Scope:
         return scope
     if viewer.role == Role.POST:
         if scope.post not in (None, viewer.id):
-            raise ReportForbiddenError(f"a post reports on its own members (--post {viewer.id})")
+            raise NotAllowedError(f"a post reports on its own members (--post {viewer.id})")
         return scope.model_copy(update={"post": viewer.id})
     if viewer.role == Role.COMMUNE:
         if scope.commune not in (None, viewer.id):
-            raise ReportForbiddenError(f"a commune reports on itself (--commune {viewer.id})")
+            raise NotAllowedError(f"a commune reports on itself (--commune {viewer.id})")
         return scope.model_copy(update={"commune": viewer.id})
-    raise ReportForbiddenError(f"reports are for hq, auditors, posts and communes, not {viewer.role.value}")
+    raise NotAllowedError(f"reports are for hq, auditors, posts and communes, not {viewer.role.value}")
 
 
 def _priority(categories: list[str]) -> bool:

@@ -22,15 +22,11 @@ from phancong.cli.common import (
     run,
     state,
 )
-from phancong.errors import PhancongError
+from phancong.errors import NotFoundError
 
 app = typer.Typer(
     help="Auditing: verify the record's integrity, seal the log, export a directive.", no_args_is_help=True
 )
-
-
-class NotFoundError(PhancongError):
-    code = "not_found"
 
 
 def _seal_json(s: Seal | None) -> dict[str, Any] | None:
