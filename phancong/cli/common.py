@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+import migrations
 from events import Actor, EventStore
 from events.catalog import REGISTRY
 from phancong.database import Pool, create_pool
@@ -139,8 +140,12 @@ def note(message: str) -> None:
 
 
 @asynccontextmanager
-async def database(cli: CliState, *, start: bool = True) -> AsyncIterator[Pool]:
-    """A pool on the database in use, starting the embedded server if nothing else is configured."""
+async def database(cli: CliState, *, start: bool = True, schema: bool = True) -> AsyncIterator[Pool]:
+    """A pool on the database in use, starting the embedded server if nothing else is configured.
+
+    With ``schema``, the schema must be this code's: the embedded database (phancong's own) is migrated on the
+    spot; a configured one that is behind is refused with `schema_outdated` (its owner runs `db migrate`).
+    """
     url, started = cli.stack.database_url(start=start)
     if started:
         note("started the embedded PostgreSQL (`phancong down` stops it)")
@@ -149,6 +154,13 @@ async def database(cli: CliState, *, start: bool = True) -> AsyncIterator[Pool]:
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise DatabaseUnreachableError(f"cannot connect to the database: {exc}") from exc
     try:
+        if schema:
+            async with pool.acquire() as conn:
+                if cli.settings.database_url:
+                    await migrations.ensure_current(conn)
+                elif (await migrations.status(conn)).pending:
+                    for m in await migrations.migrate(conn):
+                        note(f"applied migration {m.version:04d}_{m.name} to the embedded database")
         yield pool
     finally:
         await pool.close()

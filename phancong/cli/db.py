@@ -24,7 +24,7 @@ def migrate(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Apply the pending schema migrations, in order (safe to repeat)."""
 
     async def go() -> tuple[list[migrations.Migration], migrations.SchemaStatus]:
-        async with database(state(ctx)) as pool, pool.acquire() as conn:
+        async with database(state(ctx), schema=False) as pool, pool.acquire() as conn:
             applied = await migrations.migrate(conn)
             return applied, await migrations.status(conn)
 
@@ -43,7 +43,7 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Show the schema version of the database and the migrations still to apply."""
 
     async def go() -> migrations.SchemaStatus:
-        async with database(state(ctx)) as pool, pool.acquire() as conn:
+        async with database(state(ctx), schema=False) as pool, pool.acquire() as conn:
             return await migrations.status(conn)
 
     result = run(go())

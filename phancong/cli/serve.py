@@ -39,7 +39,7 @@ def run(ctx: typer.Context) -> None:
             note(f"web UI   http://127.0.0.1:{cli.settings.embedded_temporal_ui_port}")
 
         async def go() -> None:
-            async with database(cli) as pool, pool.acquire() as conn:
+            async with database(cli, schema=False) as pool, pool.acquire() as conn:
                 for m in await migrations.migrate(conn):
                     note(f"applied migration {m.version:04d}_{m.name}")
             await worker.serve(

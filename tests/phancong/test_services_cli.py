@@ -10,6 +10,7 @@ import pytest
 from events import EventStore
 from tests.cli import clean_env, free_port, phancong
 from tests.events.sample import sample
+from tests.postgres import Databases
 
 
 @pytest.fixture
@@ -35,8 +36,13 @@ async def test_up_starts_the_embedded_servers_reuses_them_and_down_stops_them(
 
         url = phancong("db", "url", env=embedded_env)
         assert url.stdout.strip() == first.json()["database_url"]
+        # The embedded database is phancong's own: the first command that needs it migrates it.
+        first_use = phancong("tasks", "--as", "hq", "--json", env=embedded_env)
+        assert first_use.code == 0, first_use.stderr
+        assert "applied migration 0001_" in first_use.stderr
         migrated = phancong("db", "migrate", "--json", env=embedded_env)
         assert migrated.code == 0, migrated.stderr
+        assert migrated.json()["applied"] == []
         conn = await asyncpg.connect(url.stdout.strip())
         try:
             assert await conn.fetchval("SELECT max(version) FROM schema_migrations") == migrated.json()["version"]
@@ -69,6 +75,22 @@ def test_with_servers_configured_up_starts_nothing(tmp_path: Path, database_url:
         "started": [],
     }
     assert not (tmp_path / "state" / "postgres").exists()
+
+
+async def test_a_configured_database_not_migrated_is_refused_until_its_owner_migrates_it(
+    tmp_path: Path, databases: Databases
+) -> None:
+    env = clean_env(
+        PHANCONG_STATE_DIR=str(tmp_path / "state"), PHANCONG_DATABASE_URL=await databases.create(migrated=False)
+    )
+    for command in (("tasks", "--as", "hq"), ("simulate", "--months", "1"), ("report", "--as", "hq")):
+        refused = phancong(*command, env=env)
+        assert refused.code == 1, command
+        assert refused.stderr.startswith("error[schema_outdated]: the database schema is at version 0"), refused.stderr
+        assert "phancong db migrate" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    assert phancong("db", "migrate", env=env).code == 0
+    assert phancong("tasks", "--as", "hq", env=env).code == 0
 
 
 def test_an_unreachable_database_is_one_line_with_a_code(tmp_path: Path) -> None:
