@@ -43,10 +43,13 @@ def verify(
     expect_seal: str | None = typer.Option(
         None, "--expect-seal", help="A seal hash kept from an earlier verify: it must still be in the record."
     ),
+    actor: str | None = ActorOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Recompute every stream's hash chain and every seal of the global log; name the first problem of each
-    and exit 1 if there is any."""
+    and exit 1 if there is any. Anyone may verify (it shows hashes, never content); --as is optional."""
+    if actor:
+        actor_of(actor)
     if expect_seal is not None and (len(expect_seal) != 64 or any(c not in "0123456789abcdef" for c in expect_seal)):
         raise InvalidArgumentError("--expect-seal takes the 64 hex digits `audit verify` printed")
 
@@ -104,8 +107,10 @@ def verify(
 
 @app.command("seal")
 @handles_errors
-def seal_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Seal the global log now (the worker also does, every few minutes)."""
+def seal_command(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
+    """Seal the global log now (the worker also does, every few minutes); as hq or auditor when --as is given."""
+    if actor:
+        actor_of(actor, roles=("auditor", "hq"))
 
     async def go() -> Seal | None:
         async with database(state(ctx)) as pool:

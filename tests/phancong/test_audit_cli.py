@@ -33,8 +33,10 @@ async def test_an_auditor_seals_verifies_exports_and_catches_what_was_changed(
     written = await synthetic.write(domain_store, PROVINCE, 5, writers=2)
     env = clean_env(PHANCONG_DATABASE_URL=database_url, PHANCONG_STATE_DIR=str(tmp_path / "state"))
 
+    unsealed = phancong("audit", "verify", "--as", "auditor", env=env)
+    refused = phancong("audit", "seal", "--as", "commune:TT-TIEM-TOM", env=env)
     sealed = phancong("audit", "seal", "--json", env=env).json()["sealed"]
-    verified = phancong("audit", "verify", "--json", env=env)
+    verified = phancong("audit", "verify", "--as", "auditor", "--json", env=env)
     kept = sealed["hash"]
     out = tmp_path / "export"
     exported = phancong("audit", "export", "--directive", PROVINCE.directive_id, "--out", str(out), "--as", "auditor",
@@ -42,7 +44,10 @@ async def test_an_auditor_seals_verifies_exports_and_catches_what_was_changed(
     events_file, manifest_file = out / "events.jsonl", out / "manifest.json"
     intact = offline(events_file, manifest_file)
 
-    assert sealed["events"] == written
+    assert unsealed.code == 0, unsealed.stdout
+    assert f"the global log has no seal yet ({written:,} events): run `phancong audit seal`" in unsealed.stdout
+    assert (refused.code, refused.stderr.split(":")[0]) == (1, "error[forbidden]")
+    assert sealed["events"] == written  # the refused seal sealed nothing
     assert verified.code == 0, verified.stdout
     assert verified.json()["latest_seal"]["hash"] == kept
     assert exported.code == 0, exported.stderr
