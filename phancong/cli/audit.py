@@ -96,8 +96,8 @@ def verify(
             )
         elif log is not None and not log_problems:
             typer.echo(
-                f"the global log matches its {log.seals} seals ({log.events_sealed:,} events sealed, "
-                f"{log.events_unsealed:,} appended since the last)"
+                f"the global log matches its {log.seals} seal{'s' if log.seals > 1 else ''} "
+                f"({log.events_sealed:,} events sealed, {log.events_unsealed:,} appended since the last)"
             )
         if log is not None and log.latest is not None:
             typer.echo(f"latest seal #{log.latest.seal_no}: {log.latest.hash.hex()}  (keep it: --expect-seal)")
