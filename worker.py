@@ -33,7 +33,6 @@ from temporalio.client import (
     ScheduleSpec,
     ScheduleUpdate,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
@@ -45,6 +44,7 @@ from events import EventStore, seals
 from events.catalog import REGISTRY
 from notifications.channels import Channels, SmtpSettings
 from notifications.outbox import Outbox
+from phancong.converter import DATA_CONVERTER
 from phancong.database import Pool, create_pool
 from phancong.settings import Settings
 from projections.catalog import all_projections
@@ -70,7 +70,7 @@ log = structlog.stdlib.get_logger("phancong.worker")
 
 async def connect_temporal(address: str, namespace: str) -> Client:
     """A client speaking pydantic (every workflow, activity and update input is a pydantic model)."""
-    return await Client.connect(address, namespace=namespace, data_converter=pydantic_data_converter)
+    return await Client.connect(address, namespace=namespace, data_converter=DATA_CONVERTER)
 
 
 async def ensure_search_attributes(client: Client) -> None:

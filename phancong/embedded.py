@@ -149,11 +149,12 @@ async def time_skipping_server() -> WorkflowEnvironment:
 
     It lives as long as the returned environment; its clock is its own (simulations and tests use it).
     """
-    from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: PLC0415 - only for simulations
     from temporalio.testing import WorkflowEnvironment  # noqa: PLC0415
 
+    from phancong.converter import DATA_CONVERTER  # noqa: PLC0415 - only for simulations
+
     return await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=_binary("temporal-test-server"), data_converter=pydantic_data_converter
+        test_server_existing_path=_binary("temporal-test-server"), data_converter=DATA_CONVERTER
     )
 
 

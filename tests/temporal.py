@@ -8,9 +8,9 @@ from pathlib import Path
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from phancong.converter import DATA_CONVERTER
 from phancong.embedded import time_skipping_server
 from workflows import search_attributes
 
@@ -28,7 +28,7 @@ async def dev_server() -> WorkflowEnvironment:
     """The real dev server (visibility queries, Schedules), in memory."""
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(BIN / "temporal"),
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         search_attributes=list(search_attributes.ALL),
         dev_server_log_level="error",
     )
