@@ -5,6 +5,9 @@ The CLI and the API both go through here: one place decides how a command reache
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import random
 from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
@@ -63,22 +66,35 @@ UPDATES: dict[type[Command], Any] = {
 R = TypeVar("R")
 
 
+# Answers that mean "not now", never "no": the workflow already has as many Updates in flight as the server
+# allows (10 by default: hundreds of posts nominating into one directive at once), or an Update was aborted
+# because its workflow continued as new. The Update id is the command's, so sending again is safe.
+_BUSY = (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE)
+_BUSY_ATTEMPTS = 16  # about a minute and a half of backoff in all
+
+
 async def _execute(client: Client, workflow_id: str, what: str, update: Any, command: Command, *, result: type[R]) -> R:
-    """Run one Update; refusals become CommandRejectedError, a missing or closed workflow a coded error."""
+    """Run one Update; refusals become CommandRejectedError, a missing or closed workflow a coded error; a busy
+    workflow is asked again with backoff."""
     handle = client.get_workflow_handle(workflow_id)
-    try:
-        answer: R = await handle.execute_update(update, command, id=str(command.command_id), result_type=result)
-        return answer
-    except WorkflowUpdateFailedError as failed:
-        cause = failed.cause
-        if isinstance(cause, ApplicationError) and cause.type:
-            raise rejection(cause.type, cause.message) from None
-        raise
-    except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
+    for attempt in itertools.count(1):
+        try:
+            answer: R = await handle.execute_update(update, command, id=str(command.command_id), result_type=result)
+            return answer
+        except WorkflowUpdateFailedError as failed:
+            cause = failed.cause
+            if isinstance(cause, ApplicationError) and cause.type:
+                raise rejection(cause.type, cause.message) from None
             raise
-        await _closed_or_unknown(client, workflow_id, what)
-        raise
+        except RPCError as error:
+            if error.status in _BUSY and attempt < _BUSY_ATTEMPTS:
+                await asyncio.sleep(min(8.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+                continue
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+            await _closed_or_unknown(client, workflow_id, what)
+            raise
+    raise AssertionError("unreachable")
 
 
 async def send(client: Client, assignment_id: str, command: Command) -> CommandResult:
