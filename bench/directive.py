@@ -17,12 +17,12 @@ import uuid
 from datetime import UTC, datetime
 
 import asyncpg
-from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 import migrations
 import worker
+from bench.empty_workflow import EmptyWorkflow
 from bench.harness import bench_server
 from directives.resolve import resolve
 from directory.importer import apply_directory
@@ -39,6 +39,7 @@ from phancong.process import tune_garbage_collector
 from simulation.generator import generate_directory, simulated_directive
 from tests.postgres import with_database
 from tests.temporal import dev_server
+from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT
 from workflows.directive import DirectiveWorkflow
 from workflows.directive_io import DirectiveInput
 
@@ -46,28 +47,21 @@ CELLS = int(os.environ.get("PHANCONG_BENCH_CELLS", "2600"))
 HQ = Actor(role=Role.HQ)
 
 
-@workflow.defn(name="EmptyWorkflow")
-class EmptyWorkflow:
-    """The raw limit: a workflow that starts and ends."""
-
-    @workflow.run
-    async def run(self) -> None:
-        return None
-
-
 async def raw_limit(client: Client, count: int) -> float:
-    """Seconds to start ``count`` empty workflows (16 at a time, as the directive does) until all have ended."""
+    """Seconds to start ``count`` empty workflows (16 at a time, as the directive does) until all have ended
+    (waited for 64 at a time: the server limits concurrent long polls)."""
     task_queue = f"raw-{uuid.uuid4()}"
-    gate = asyncio.Semaphore(16)
+    starting, waiting = asyncio.Semaphore(16), asyncio.Semaphore(64)
     async with Worker(client, task_queue=task_queue, workflows=[EmptyWorkflow]):
         started = time.perf_counter()
 
         async def one(i: int) -> None:
-            async with gate:
+            async with starting:
                 handle = await client.start_workflow(
                     EmptyWorkflow.run, id=f"raw-{task_queue}-{i}", task_queue=task_queue
                 )
-            await handle.result()
+            async with waiting:
+                await handle.result()
 
         await asyncio.gather(*(one(i) for i in range(count)))
         return time.perf_counter() - started
@@ -99,6 +93,7 @@ async def national_directive(client: Client, pool: Pool, store: EventStore) -> d
             DirectiveInput(directive=resolved, issued_by=HQ),
             id=ids.directive_workflow_id(resolved.code),
             task_queue=task_queue,
+            task_timeout=DIRECTIVE_TASK_TIMEOUT,
         )
         repo = DirectoryRepository(pool)
         cells_of = {p.id: [c.id for c in directory.cells if c.commune in p.communes] for p in directory.posts}

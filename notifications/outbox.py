@@ -13,7 +13,6 @@ from domain.assignment import fold, stream_of
 from domain.calendar import local_date
 from domain.vocabulary import Subject
 from events import EventStore
-from events.catalog.directive import DirectiveIssued
 from notifications.channels import Channels, Outgoing, Target
 from notifications.messages import Message, Names, Notification, Reminded, render
 from phancong.database import Pool
@@ -154,9 +153,12 @@ class Outbox:
         if n.assignment_id:
             state = fold(e.payload for e in await self._store.read_stream(stream_of(n.assignment_id)))
         title = None
-        if n.directive_id:
-            issued = await self._store.read_stream(f"directive-{n.directive_id}", to_version=1)
-            title = next((e.payload.title for e in issued if isinstance(e.payload, DirectiveIssued)), None)
+        if n.directive_id:  # the title alone: a national directive's first event carries every cell and post
+            title = await self._pool.fetchval(
+                "SELECT payload ->> 'title' FROM events WHERE stream_id = $1 AND stream_version = 1 "
+                "AND event_type = 'DirectiveIssued'",
+                f"directive-{n.directive_id}",
+            )
         member_id = state.member_id if state else None
         cell_id = state.serving_cell_id if state else None
         member = await self._directory.name_of("member", member_id)

@@ -10,7 +10,12 @@ import itertools
 import random
 from typing import Any, TypeVar
 
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -37,7 +42,7 @@ from domain.directive_commands import AmendDirective, CloseDirective, Nominate
 from domain.errors import WrongStateError, rejection
 from phancong.errors import PhancongError
 from workflows.assignment import AssignmentWorkflow
-from workflows.directive import DirectiveWorkflow
+from workflows.directive import BUSY, DirectiveWorkflow
 from workflows.directive_io import DirectiveCommandResult
 
 
@@ -67,10 +72,21 @@ R = TypeVar("R")
 
 
 # Answers that mean "not now", never "no": the workflow already has as many Updates in flight as the server
-# allows (10 by default: hundreds of posts nominating into one directive at once), or an Update was aborted
-# because its workflow continued as new. The Update id is the command's, so sending again is safe.
+# allows (10 by default: hundreds of posts nominating into one directive at once), an Update was aborted
+# because its workflow continued as new, or the directive refused it (BUSY) because it is about to. The
+# Update id is the command's, so sending again is safe.
 _BUSY = (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE)
 _BUSY_ATTEMPTS = 16  # about a minute and a half of backoff in all
+
+
+def _transient(error: RPCError) -> bool:
+    # FAILED_PRECONDITION "workflow not ready": the workflow's task failed or timed out and is being retried.
+    not_ready = error.status == RPCStatusCode.FAILED_PRECONDITION and "workflow task" in error.message
+    return error.status in _BUSY or not_ready
+
+
+async def _backoff(attempt: int) -> None:
+    await asyncio.sleep(min(8.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
 
 
 async def _execute(client: Client, workflow_id: str, what: str, update: Any, command: Command, *, result: type[R]) -> R:
@@ -83,12 +99,21 @@ async def _execute(client: Client, workflow_id: str, what: str, update: Any, com
             return answer
         except WorkflowUpdateFailedError as failed:
             cause = failed.cause
+            if isinstance(cause, ApplicationError) and cause.type == BUSY and attempt < _BUSY_ATTEMPTS:
+                await _backoff(attempt)
+                continue
             if isinstance(cause, ApplicationError) and cause.type:
                 raise rejection(cause.type, cause.message) from None
             raise
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            # The call ended before the Update did (a nomination waits for its assignments to start): asking
+            # again with the same id waits for the same Update, it does not run it twice.
+            if attempt >= _BUSY_ATTEMPTS:
+                raise
+            continue
         except RPCError as error:
-            if error.status in _BUSY and attempt < _BUSY_ATTEMPTS:
-                await asyncio.sleep(min(8.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+            if _transient(error) and attempt < _BUSY_ATTEMPTS:
+                await _backoff(attempt)
                 continue
             if error.status != RPCStatusCode.NOT_FOUND:
                 raise

@@ -46,6 +46,7 @@ from projections.catalog import all_projections
 from projections.runner import Projector
 from simulation.behaviour import Behaviour
 from simulation.generator import generate_directory, simulated_directive
+from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT
 from workflows.directive import DirectiveWorkflow
 from workflows.directive_io import DirectiveInput
 
@@ -166,6 +167,7 @@ class Simulation:
                 DirectiveInput(directive=resolved, issued_by=HQ),
                 id=ids.directive_workflow_id(resolved.code),
                 task_queue=task_queue,
+                task_timeout=DIRECTIVE_TASK_TIMEOUT,
             )
             days = (resolved.term_ends_on - today).days + 3
             for offset in range(days):

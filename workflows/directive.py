@@ -19,7 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import ids
     from domain.calendar import local_date
-    from domain.context import AssignmentContext
+    from domain.context import AssignmentContext, CellRef
     from domain.directive import AssignmentSummary, DirectiveState
     from domain.directive_commands import AmendDirective, CloseDirective, Nominate
     from domain.directive_fold import AssignmentChanged, apply_directive, mark_started, report
@@ -44,9 +44,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.directive_io import DirectiveCommandResult, DirectiveInput
 
 SYSTEM = Actor(role=Role.SYSTEM)
+BUSY = "busy"  # a refusal that means "not now": the gateway sends the command again
 START_BATCH = 100
-# Continue as new well before Temporal's limits (50k events, 2,000 updates per history).
-MAX_HISTORY_EVENTS = 10_000
+# Continue as new well before Temporal's limits (50k events, 2,000 updates per history), and while a replay
+# of the run (after the worker's cache evicted it, among thousands of assignments) stays well inside
+# TASK_TIMEOUT: a national directive's run of 10,000 events took minutes to replay on two cores.
+MAX_HISTORY_EVENTS = 2_000
+# The directive's workflow task timeout (Temporal's default is 10 s): its state is large, and a replay
+# that outlived the timeout would be retried, and time out again, for ever. Continue-as-new keeps it.
+TASK_TIMEOUT = timedelta(seconds=60)
 MAX_UPDATES_PER_RUN = 400
 FANOUT_TIMEOUT = timedelta(minutes=10)
 
@@ -145,7 +151,9 @@ class DirectiveWorkflow:
 
     # -- assignments ----------------------------------------------------------------------------------
 
-    def _assignment_input(self, summary: AssignmentSummary) -> AssignmentInput:
+    def _assignment_input(
+        self, summary: AssignmentSummary, cells_by_commune: dict[str, tuple[CellRef, ...]]
+    ) -> AssignmentInput:
         d = self.state.directive
         return AssignmentInput(
             nomination=Nomination(
@@ -168,16 +176,21 @@ class DirectiveWorkflow:
                 policy=d.policy,
                 term_starts_on=d.term_starts_on,
                 term_ends_on=d.term_ends_on,
-                commune_cells=d.cells_of_commune(summary.commune_id),
+                commune_cells=cells_by_commune.get(summary.commune_id, ()),
             ),
             directive_workflow_id=workflow.info().workflow_id,
         )
 
     async def _start_pending(self) -> None:
         batch = self.state.unstarted()[:START_BATCH]
+        grouped: dict[str, list[CellRef]] = {}
+        for cell in self.state.directive.commune_cells:  # once per batch: a national directive has 2,600
+            grouped.setdefault(cell.commune_id, []).append(cell)
+        cells_by_commune = {commune: tuple(cells) for commune, cells in grouped.items()}
+        requests = [self._assignment_input(a, cells_by_commune) for a in batch]
         await workflow.execute_activity(
             "start_assignments",
-            {"task_queue": workflow.info().task_queue, "requests": [self._assignment_input(a) for a in batch]},
+            {"task_queue": workflow.info().task_queue, "requests": requests},
             result_type=int,
             start_to_close_timeout=FANOUT_TIMEOUT,
             heartbeat_timeout=timedelta(minutes=1),
@@ -272,6 +285,12 @@ class DirectiveWorkflow:
     def _refuse(self, rejected: CommandRejectedError) -> ApplicationError:
         return ApplicationError(rejected.message, type=rejected.code, non_retryable=True)
 
+    def _refuse_while_draining(self) -> None:
+        """Once the run is due to continue as new, take no new nomination or amendment (they would keep it from
+        ever being idle): the caller is told BUSY and sends the same command again, to the next run."""
+        if self._continue_as_new_due():
+            raise ApplicationError("the directive is continuing as new: send again", type=BUSY, non_retryable=True)
+
     @workflow.update
     async def nominate(self, command: Nominate) -> DirectiveCommandResult:
         self._updates += 1
@@ -288,6 +307,7 @@ class DirectiveWorkflow:
 
     @nominate.validator
     def _validate_nominate(self, command: Nominate) -> None:
+        self._refuse_while_draining()
         try:
             decide_nomination(self.state, command, self._today())
         except CommandRejectedError as rejected:
@@ -332,6 +352,7 @@ class DirectiveWorkflow:
 
     @amend.validator
     def _validate_amend(self, command: AmendDirective) -> None:
+        self._refuse_while_draining()
         try:
             decide_amendment(self.state, command, self._today())
         except CommandRejectedError as rejected:

@@ -40,6 +40,7 @@ from phancong.cli.common import (
 )
 from phancong.documents import load
 from phancong.errors import PhancongError
+from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT
 from workflows.directive import DirectiveWorkflow
 from workflows.directive_io import DirectiveInput
 
@@ -69,6 +70,7 @@ async def issue_directive(
             DirectiveInput(directive=resolved, issued_by=actor),
             id=ids.directive_workflow_id(resolved.code),
             task_queue=task_queue,
+            task_timeout=DIRECTIVE_TASK_TIMEOUT,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )

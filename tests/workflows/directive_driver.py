@@ -20,6 +20,7 @@ from phancong import gateway
 from phancong.errors import PhancongError
 from phancong.nominations import NominationRequest, build_nomination
 from tests.workflows.driver import Harness
+from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT
 from workflows.directive import DirectiveWorkflow
 from workflows.directive_io import DirectiveCommandResult, DirectiveInput
 
@@ -105,6 +106,7 @@ async def issue(
         DirectiveInput(directive=resolved, issued_by=HQ),
         id=ids.directive_workflow_id(resolved.code),
         task_queue=harness.task_queue,
+        task_timeout=DIRECTIVE_TASK_TIMEOUT,
     )
     harness.started.append(handle)
     directive = Directive(harness, directory, resolved)
