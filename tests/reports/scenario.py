@@ -151,6 +151,20 @@ class Scenario:
                 await self.ok("post:DBP-HAM-LUONG", "withdraw", ledger.assignments[ROTATED], "--reason", "rotated")
                 ledger.ended[ROTATED] = (today, "rotated")
                 ledger.rotations.append((ROTATED, today))
+        await self.quiet()
+
+    async def quiet(self) -> None:
+        """Until the workflows have appended what the last days' timers started (a join on its day, a
+        reminder, an end of term): the log stays the same for half a second."""
+        seen, still = -1, 0
+        for _ in range(200):
+            count = await self.world.event_count()
+            still = still + 1 if count == seen else 0
+            if still >= 5:
+                return
+            seen = count
+            await asyncio.sleep(0.1)
+        raise AssertionError("the workflows kept appending for 20 s")
 
     def _officers(self) -> list[Actor]:
         cells = {cell for _, cell, _ in CELL_PLAN.values()}
