@@ -23,13 +23,9 @@ import random
 import signal
 import statistics
 import time
-import uuid
 from datetime import date
 
-import asyncpg
-
-import migrations
-from bench.harness import bench_server
+from bench.harness import bench_database
 from events import Actor, EventStore, Role, seals
 from events.catalog import REGISTRY
 from phancong.database import Pool, create_pool
@@ -40,7 +36,6 @@ from projections.catalog import all_projections
 from projections.rebuild import rebuild
 from projections.runner import Projector
 from simulation import synthetic
-from tests.postgres import with_database
 
 TARGET = int(os.environ.get("PHANCONG_BENCH_AUDIT_EVENTS", "1000000"))
 MONTHS = 24
@@ -194,15 +189,7 @@ async def audit(pool: Pool, store: EventStore, total: int) -> None:
 async def main() -> None:
     tune_garbage_collector()
     lives = max(3, TARGET // 58)  # a synthetic life is about 58 events
-    with bench_server() as server:
-        name = f"phancong_bench_audit_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(server)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        await admin.close()
-        url = with_database(server, name)
-        conn = await asyncpg.connect(url)
-        await migrations.migrate(conn)
-        await conn.close()
+    async with bench_database() as url:
         pool = await create_pool(url, min_size=2, max_size=12)
         store = await EventStore.open(pool, REGISTRY)
         total = await fill(pool, store, url, lives)

@@ -16,14 +16,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import asyncpg
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-import migrations
 import worker
 from bench.empty_workflow import EmptyWorkflow
-from bench.harness import bench_server
+from bench.harness import bench_database
 from directives.resolve import resolve
 from directory.importer import apply_directory
 from directory.repository import DirectoryRepository
@@ -37,7 +35,6 @@ from phancong.database import Pool, create_pool
 from phancong.nominations import NominationRequest, build_nomination
 from phancong.process import tune_garbage_collector
 from simulation.generator import generate_directory, simulated_directive
-from tests.postgres import with_database
 from tests.temporal import dev_server
 from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT
 from workflows.directive import DirectiveWorkflow
@@ -130,23 +127,16 @@ async def national_directive(client: Client, pool: Pool, store: EventStore) -> d
 
 async def main() -> None:
     tune_garbage_collector()
-    with bench_server() as admin_url:
-        name = f"phancong_bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(admin_url)
-        await admin.execute(f'CREATE DATABASE "{name}"')
+    async with bench_database() as url:
         env = await dev_server()
         try:
-            pool = await create_pool(with_database(admin_url, name), min_size=4, max_size=20)
-            async with pool.acquire() as conn:
-                await migrations.migrate(conn)
+            pool = await create_pool(url, min_size=4, max_size=20)
             store = await EventStore.open(pool, REGISTRY)
             ours = await national_directive(env.client, pool, store)
             raw = await raw_limit(env.client, int(ours["assignments"]))
             await pool.close()
         finally:
             await env.shutdown()
-            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            await admin.close()
     n, cells, posts = ours["assignments"], ours["cells"], ours["posts"]
     rate = n / ours["all_introduced_s"]
     print(f"\nnational directive: {n:,.0f} assignments, {cells:,.0f} cells, {posts:,.0f} posts, {os.cpu_count()} cores")

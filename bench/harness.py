@@ -6,12 +6,17 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+
+import migrations
 from phancong.embedded import pgserver
+from tests.postgres import with_database
 
 
 @contextmanager
@@ -27,6 +32,26 @@ def bench_server() -> Iterator[str]:
             yield server.get_uri()
         finally:
             server.cleanup()
+
+
+@asynccontextmanager
+async def bench_database() -> AsyncIterator[str]:
+    """The URL of a fresh, migrated database on the bench server, dropped afterwards."""
+    with bench_server() as admin_url:
+        name = f"phancong_bench_{uuid.uuid4().hex[:8]}"
+        admin = await asyncpg.connect(admin_url)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+            url = with_database(admin_url, name)
+            conn = await asyncpg.connect(url)
+            try:
+                await migrations.migrate(conn)
+            finally:
+                await conn.close()
+            yield url
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
 
 
 async def rate(count: int, work: Callable[[], Awaitable[object]]) -> float:

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 
-import asyncpg
-
-import migrations
 import worker
-from bench.harness import bench_server
+from bench.harness import bench_database
 from events import EventStore
 from events.catalog import REGISTRY
 from phancong.database import create_pool
@@ -22,7 +18,6 @@ from phancong.embedded import time_skipping_server
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
 from simulation.runner import Simulation, SimulationSettings
-from tests.postgres import with_database
 
 SETTINGS = SimulationSettings(
     communes=int(os.environ.get("PHANCONG_BENCH_COMMUNES", "50")),
@@ -36,23 +31,16 @@ SETTINGS = SimulationSettings(
 async def main() -> None:
     tune_garbage_collector()
     configure_logging("info", "console")
-    with bench_server() as admin_url:
-        name = f"phancong_bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(admin_url)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        pool = await create_pool(with_database(admin_url, name), min_size=4, max_size=20)
+    async with bench_database() as url:
+        pool = await create_pool(url, min_size=4, max_size=20)
         env = await time_skipping_server()
         try:
-            async with pool.acquire() as conn:
-                await migrations.migrate(conn)
             await worker.ensure_search_attributes(env.client)
             store = await EventStore.open(pool, REGISTRY)
             report = await Simulation(pool, store, SETTINGS, env).run()
         finally:
             await env.shutdown()
             await pool.close()
-            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            await admin.close()
     print(f"\nsimulation: {report.assignments} assignments, {report.simulated_days} days, {os.cpu_count()} cores")
     print(f"  wall-clock            {report.wall_seconds:10.1f} s")
     print(f"  events written        {report.events:10,}   ({report.events / report.wall_seconds:,.0f} events/s)")

@@ -16,15 +16,11 @@ from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
-import asyncpg
-
-import migrations
-from bench.harness import Comparison, bench_server, median, print_table, rate
+from bench.harness import Comparison, bench_database, median, print_table, rate
 from events import Actor, DomainEvent, EventStore, NewEvent, Role
 from phancong.database import Pool, create_pool
 from phancong.process import tune_garbage_collector
 from tests.events.sample import SAMPLE_REGISTRY, SampleRecorded
-from tests.postgres import with_database
 
 ROUNDS = int(os.environ.get("PHANCONG_BENCH_ROUNDS", "3"))
 SINGLE = 2000  # events per writer, one per transaction
@@ -137,9 +133,7 @@ async def raw_read(pool: Pool, total: int) -> float:
 async def measure(url: str) -> list[Comparison]:
     pool = await create_pool(url, min_size=9, max_size=9)
     try:
-        async with pool.acquire() as conn:
-            await migrations.migrate(conn)
-            await conn.execute("CREATE TABLE raw_events (LIKE events INCLUDING ALL)")
+        await pool.execute("CREATE TABLE raw_events (LIKE events INCLUDING ALL)")
         store = await EventStore.open(pool, SAMPLE_REGISTRY)
         results: dict[str, list[float]] = {}
 
@@ -171,15 +165,8 @@ async def measure(url: str) -> list[Comparison]:
 
 
 async def main() -> None:
-    with bench_server() as admin_url:
-        name = f"phancong_bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(admin_url)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            rows = await measure(with_database(admin_url, name))
-        finally:
-            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            await admin.close()
+    async with bench_database() as url:
+        rows = await measure(url)
     print_table(f"event store, median of {ROUNDS} rounds, {os.cpu_count()} cores", rows)
 
 
