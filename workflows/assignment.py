@@ -10,7 +10,6 @@ next (reminders, escalations, reviews, rotation, the end of term) is derived fro
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import date, timedelta
 
 from temporalio import workflow
@@ -48,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from events.envelope import Actor, AppendResult, NewEvent, Role
     from events.registry import DomainEvent
     from workflows import search_attributes
+    from workflows.alarm import Alarm
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
 
 SYSTEM = Actor(role=Role.SYSTEM)
@@ -82,6 +82,7 @@ class AssignmentWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._review_boundary = False
+        self._alarm = Alarm()
 
     # -- the run ---------------------------------------------------------------------------------------
 
@@ -119,12 +120,7 @@ class AssignmentWorkflow:
             return
         upcoming = pending_actions(self.state, self._context, workflow.now())
         self._changed = False
-        if not upcoming:
-            await workflow.wait_condition(lambda: self._changed)
-            return
-        delay = upcoming[0].due_at - workflow.now()
-        with contextlib.suppress(TimeoutError):  # the next action is due
-            await workflow.wait_condition(lambda: self._changed, timeout=max(delay, timedelta(seconds=1)))
+        await self._alarm.wait(lambda: self._changed, upcoming[0].due_at if upcoming else None)
 
     def _due_actions(self) -> list[Action]:
         now = workflow.now()

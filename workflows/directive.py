@@ -10,7 +10,6 @@ Long lives stay small: the run continues as new whenever its history grows.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import date, timedelta
 
 from temporalio import workflow
@@ -39,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from events.catalog.directive import DirectiveAmended, DirectiveClosed, DirectiveIssued
     from events.envelope import Actor, AppendResult, NewEvent, Role
     from events.registry import DomainEvent
+    from workflows.alarm import Alarm
     from workflows.assignment import ACTIVITY_TIMEOUT, STORE_RETRY, StreamConflictError
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
     from workflows.directive_io import DirectiveCommandResult, DirectiveInput
@@ -67,6 +67,7 @@ class DirectiveWorkflow:
         self._changed = False
         self._closing: CloseDirective | None = None
         self._updates = 0
+        self._alarm = Alarm()
 
     @workflow.run
     async def run(self, request: DirectiveInput) -> DirectiveState:
@@ -142,12 +143,7 @@ class DirectiveWorkflow:
                     )
             return
         self._changed = False
-        if not actions:
-            await workflow.wait_condition(lambda: self._changed)
-            return
-        delay = actions[0].due_at - now
-        with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(lambda: self._changed, timeout=max(delay, timedelta(seconds=1)))
+        await self._alarm.wait(lambda: self._changed, actions[0].due_at if actions else None)
 
     # -- assignments ----------------------------------------------------------------------------------
 

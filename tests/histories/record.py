@@ -2,8 +2,10 @@
 
 Runs a few whole lives on the time-skipping server against a throwaway embedded PostgreSQL (deliveries go to
 a real webhook server started here) and saves every run's history (continue-as-new makes several per life)
-as JSON next to this file, named ``{workflow}-{scenario}-run{n}.json``. Re-record only when a workflow change
-is *meant* to change histories, and guard running workflows with ``workflow.patched``.
+as JSON next to this file, named ``{workflow}-{scenario}-run{n}.json``, replacing that scenario's earlier
+recording. Re-record only when a workflow change is *meant* to change histories, and guard running workflows
+with ``workflow.patched``; before re-recording, rename the histories the old branch of the patch must keep
+replaying (``...-{scenario}-before-{patch}-run{n}.json``): the recorder leaves other names alone.
 """
 
 from __future__ import annotations
@@ -154,6 +156,8 @@ class Recorded:
 
 
 async def save_runs(client: Client, recorded: Recorded, name: str) -> int:
+    for old in HERE.glob(f"{recorded.workflow}-{name}-run*.json"):
+        old.unlink()
     pending: list[str | None] = [recorded.first_run_id, *recorded.also]
     run = 0
     while pending:
@@ -168,8 +172,6 @@ async def save_runs(client: Client, recorded: Recorded, name: str) -> int:
 
 
 async def main() -> None:
-    for old in HERE.glob("*-run*.json"):
-        old.unlink()
     with tempfile.TemporaryDirectory() as tmp:
         server = pgserver().get_server(Path(tmp) / "pg", cleanup_mode="delete")
         try:

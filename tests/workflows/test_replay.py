@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio import workflow
@@ -12,6 +14,7 @@ from temporalio.worker import Replayer
 
 from phancong.converter import DATA_CONVERTER
 from tests.workflows.changed_workflow import TimerFirstAssignmentWorkflow
+from workflows import alarm
 from workflows.assignment import AssignmentWorkflow
 from workflows.delivery import DeliveryWorkflow
 from workflows.directive import DirectiveWorkflow
@@ -50,3 +53,33 @@ async def test_an_unguarded_change_to_the_workflow_fails_replay() -> None:
 
     with pytest.raises(workflow.NondeterminismError):
         await replayer.replay_workflow(load(first_run))
+
+
+def _patches(history: dict[str, Any]) -> set[str]:
+    """The patch ids a history's ``core_patch`` markers record."""
+    return {
+        json.loads(base64.b64decode(payload["data"]))["id"]
+        for event in history["events"]
+        if event.get("markerRecordedEventAttributes", {}).get("markerName") == "core_patch"
+        for payload in event["markerRecordedEventAttributes"]["details"]["patch-data"]["payloads"]
+    }
+
+
+def test_runs_recorded_before_a_patch_are_kept_for_its_old_branch() -> None:
+    """Histories from before the alarm cancelled their timers; runs since never do, behind the patch marker."""
+    sleepers = [p for p in HISTORIES if p.stem.split("-", 1)[0] in ("assignment", "directive")]
+    before = [json.loads(p.read_text()) for p in sleepers if "-before-alarm-" in p.stem]
+    since = [json.loads(p.read_text()) for p in sleepers if "-before-alarm-" not in p.stem]
+
+    def cancels(history: dict[str, Any]) -> bool:
+        return any("timerCanceledEventAttributes" in e for e in history["events"])
+
+    def sleeps(history: dict[str, Any]) -> bool:
+        return any("timerStartedEventAttributes" in e for e in history["events"])
+
+    assert before
+    assert since
+    assert any(cancels(h) for h in before)
+    assert not any(alarm.PATCH in _patches(h) for h in before)
+    assert all(alarm.PATCH in _patches(h) for h in since if sleeps(h))
+    assert not any(cancels(h) for h in since)
