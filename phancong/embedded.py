@@ -18,6 +18,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -156,6 +157,28 @@ async def time_skipping_server() -> WorkflowEnvironment:
     return await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=_binary("temporal-test-server"), data_converter=DATA_CONVERTER
     )
+
+
+# How long one skip of the time-skipping server's clock may take in real time: as long as the workflows need
+# to run what falls due on the way (a national simulation's year-end takes minutes), never the 30 s default.
+SKIP_CALL_TIMEOUT = timedelta(hours=1)
+
+
+async def advance_clock(env: WorkflowEnvironment, until: datetime) -> None:
+    """Let the time-skipping server's clock run to ``until``; the timers due on the way fire, their work runs.
+
+    One call per skip, waited for as long as it takes: the server unlocks its clock for the call and locks it
+    again when the target is reached, so a call abandoned by its client and sent again unlocks it twice: the
+    server refuses the second unlock and its clock stays out of step (stopped) for good.
+    """
+    from temporalio.api.testservice.v1 import SleepRequest  # noqa: PLC0415 - only for simulations
+
+    delta = until - await env.get_current_time()
+    if delta <= timedelta(0):
+        return
+    request = SleepRequest()
+    request.duration.FromTimedelta(delta)
+    await env.client.test_service.unlock_time_skipping_with_sleep(request, timeout=SKIP_CALL_TIMEOUT)
 
 
 class EmbeddedTemporal:

@@ -40,6 +40,7 @@ from domain.vocabulary import Attendance, Contribution, Stage
 from events import Actor, EventStore, Role
 from phancong import gateway
 from phancong.database import Pool
+from phancong.embedded import advance_clock
 from phancong.errors import PhancongError
 from phancong.nominations import NominationRequest, build_nomination
 from projections.catalog import all_projections
@@ -188,18 +189,7 @@ class Simulation:
         return await self._report(world, days, time.perf_counter() - started)
 
     async def _advance_to(self, day: date) -> None:
-        target = datetime.combine(day, datetime.min.time(), tzinfo=VIETNAM) + timedelta(hours=18)
-        failures = 0
-        while (delta := target - await self.env.get_current_time()) > timedelta(0):
-            try:
-                await self.env.sleep(min(delta, timedelta(hours=12)))
-            except RPCError as error:
-                # A skip over a busy day (every review of a year-end at once) can outlast the test server's call;
-                # the clock has moved as far as it got: ask again from there.
-                failures += 1
-                if failures > 5:
-                    raise
-                log.warning("time skip interrupted, resuming", error=error.message)
+        await advance_clock(self.env, datetime.combine(day, datetime.min.time(), tzinfo=VIETNAM) + timedelta(hours=18))
 
     async def _live_one_day(self, world: _World, day: date, offset: int, posts: list[str]) -> None:
         work: list[Awaitable[None]] = []

@@ -21,11 +21,11 @@ from domain.vocabulary import AssignmentKind, Attendance, Contribution, Grade, S
 from events import Actor, EventStore, RecordedEvent, Role
 from phancong import gateway
 from phancong.database import Pool
+from phancong.embedded import advance_clock
 from phancong.errors import PhancongError
 from workflows.assignment import AssignmentWorkflow
 from workflows.assignment_io import AssignmentInput, Nomination
 
-MAX_SKIP = timedelta(days=20)
 POST = Actor(role=Role.POST, id="DBP-HAM-LUONG")
 COMMUNE = Actor(role=Role.COMMUNE, id="XA-TIEM-TOM")
 HQ = Actor(role=Role.HQ)
@@ -120,9 +120,7 @@ class Harness:
     async def advance_to(self, day: date, hour: int = 12) -> None:
         """Let time pass until ``hour`` o'clock (Viet Nam) on ``day``; timers fire and activities run."""
         target = datetime.combine(day, datetime.min.time(), tzinfo=VIETNAM) + timedelta(hours=hour)
-        # In steps: one skip over months of busy workflows can outlast the server's call timeout.
-        while (delta := target - await self.now()) > timedelta(0):
-            await self.env.sleep(min(delta, MAX_SKIP))
+        await advance_clock(self.env, target)
 
     async def advance(self, days: int) -> None:
         await self.advance_to(
