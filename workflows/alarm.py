@@ -5,9 +5,9 @@ state. ``workflow.wait_condition(..., timeout=...)`` does that by starting a tim
 condition wins. A cancel can race the timer's own firing: the timer goes off while the workflow task that
 cancels it is still with the worker. A Temporal cluster settles that race; Temporal's time-skipping test
 server (which ``phancong simulate`` and the suite run on) refuses the cancel and strands the workflow task,
-and with it the server's clock, for good (temporalio/sdk-java#2606, #3088). A national simulation met it
-within weeks: hundreds of reminders fall due at the same hour as the directive's own timer, while
-assignments signal it.
+and with it the server's clock, for good (temporalio/sdk-java#2606, #3088; tests/workflows/test_alarm.py
+stages it). A simulation of hundreds of assignments makes the race likely: their reminders fall due at the
+same hour as the directive's own timer, while the assignments signal it and commands arrive.
 
 An :class:`Alarm` therefore never cancels: it keeps the timer of the instant it was set for, reuses it
 while that instant stays the next one, and leaves a superseded timer to fire unheeded (one ``TimerFired``
