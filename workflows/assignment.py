@@ -13,8 +13,7 @@ import asyncio
 from datetime import date, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
@@ -44,31 +43,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.schedule import Action, ActionKind, pending_actions, perform
     from domain.vocabulary import PeriodKind, Stage
     from events.catalog.assignment import IntroductionSent, MemberNominated
-    from events.envelope import Actor, AppendResult, NewEvent, Role
+    from events.envelope import Actor, NewEvent
     from events.registry import DomainEvent
-    from workflows import search_attributes
+    from workflows import search_attributes, store
     from workflows.alarm import Alarm
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
+    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY, SYSTEM
 
-SYSTEM = Actor(role=Role.SYSTEM)
-
-# Appends and outbox writes are retried until the database answers; a conflict is not retried (see below).
-STORE_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["concurrency_conflict", "event_id_conflict"],
-)
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # A safety bound on actions performed at once (all due after a long outage); the loop continues after it.
 MAX_ACTIONS_PER_STEP = 50
-
-
-class StreamConflictError(RuntimeError):
-    """The assignment's stream holds something this workflow did not write: fail the task, never the workflow.
-
-    The run stays alive and retries its task, visible to operators, until the cause is understood.
-    """
 
 
 @workflow.defn
@@ -176,16 +159,7 @@ class AssignmentWorkflow:
             )
             for i, (payload, after) in enumerate(zip(payloads, states, strict=True), start=1)
         ]
-        try:
-            await workflow.execute_activity(
-                "append_events",
-                {"stream_id": stream, "expected_version": version, "events": new_events},
-                result_type=AppendResult,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=STORE_RETRY,
-            )
-        except ActivityError as exc:
-            raise StreamConflictError(f"cannot append to {stream} at version {version}: {exc.cause}") from exc
+        await store.append(stream, version, new_events)
         before = self._state
         assert state is not None
         self._state = state

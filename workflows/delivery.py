@@ -22,14 +22,13 @@ with workflow.unsafe.imports_passed_through():
         NotificationDelivered,
         NotificationRetried,
     )
-    from events.envelope import Actor, AppendResult, NewEvent, Role
+    from events.envelope import Actor, AppendResult, NewEvent
     from events.registry import DomainEvent
     from notifications.channels import Target
     from notifications.outbox import PreparedDelivery, Send
-    from workflows.assignment import ACTIVITY_TIMEOUT, STORE_RETRY
     from workflows.delivery_io import DeliveryInput, DigestInput
+    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY, SYSTEM
 
-SYSTEM = Actor(role=Role.SYSTEM)
 MAX_BACKOFF = timedelta(hours=1)
 
 

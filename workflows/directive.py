@@ -13,7 +13,7 @@ import asyncio
 from datetime import date, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
@@ -36,14 +36,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.notices import directive_notices
     from domain.vocabulary import EndReason
     from events.catalog.directive import DirectiveAmended, DirectiveClosed, DirectiveIssued
-    from events.envelope import Actor, AppendResult, NewEvent, Role
+    from events.envelope import Actor, NewEvent, Role
     from events.registry import DomainEvent
+    from workflows import store
     from workflows.alarm import Alarm
-    from workflows.assignment import ACTIVITY_TIMEOUT, STORE_RETRY, StreamConflictError
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
     from workflows.directive_io import DirectiveCommandResult, DirectiveInput
+    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY, SYSTEM
 
-SYSTEM = Actor(role=Role.SYSTEM)
 BUSY = "busy"  # a refusal that means "not now": the gateway sends the command again
 START_BATCH = 100
 # Continue as new well before Temporal's limits (50k events, 2,000 updates per history), and while a replay
@@ -243,16 +243,7 @@ class DirectiveWorkflow:
             )
             for i, payload in enumerate(payloads, start=1)
         ]
-        try:
-            await workflow.execute_activity(
-                "append_events",
-                {"stream_id": stream, "expected_version": version, "events": new_events},
-                result_type=AppendResult,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=STORE_RETRY,
-            )
-        except ActivityError as exc:
-            raise StreamConflictError(f"cannot append to {stream} at version {version}: {exc.cause}") from exc
+        await store.append(stream, version, new_events)
         state = self._state
         for payload in payloads:
             state = apply_directive(state, payload)

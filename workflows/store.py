@@ -1,0 +1,50 @@
+"""How the long-lived workflows write to the event store: the ``append_events`` activity and its policies.
+
+Every event carries an id derived from its stream and version, so a retried activity or a replayed
+workflow never loses or doubles one. The database is retried until it answers; a refusal (the stream is not
+at the version the workflow expects, or an event id is taken) is not retried.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from events.envelope import Actor, AppendResult, NewEvent, Role
+    from events.registry import DomainEvent
+
+SYSTEM = Actor(role=Role.SYSTEM)
+
+# Appends and outbox writes are retried until the database answers; a conflict is not retried (see below).
+STORE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=["concurrency_conflict", "event_id_conflict"],
+)
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+
+
+class StreamConflictError(RuntimeError):
+    """The stream holds something this workflow did not write: fail the task, never the workflow.
+
+    The run stays alive and retries its task, visible to operators, until the cause is understood.
+    """
+
+
+async def append(stream: str, version: int, events: list[NewEvent[DomainEvent]]) -> None:
+    """Append ``events`` to ``stream`` after ``version``; a refused append raises :class:`StreamConflictError`."""
+    try:
+        await workflow.execute_activity(
+            "append_events",
+            {"stream_id": stream, "expected_version": version, "events": events},
+            result_type=AppendResult,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
+    except ActivityError as exc:
+        raise StreamConflictError(f"cannot append to {stream} at version {version}: {exc.cause}") from exc
