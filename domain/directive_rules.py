@@ -317,7 +317,7 @@ def pending_directive_actions(state: DirectiveState, now: datetime) -> list[Dire
                     post_id=request.post_id,
                     due_on=request.due_on,
                     cell_id=request.cell_id,
-                    reference=request.key,
+                    reference=request.cell_id,
                 )
         add(
             f"{request.key}:escalation",

@@ -144,10 +144,23 @@ async def test_a_declined_assignment_brings_a_replacement_request_that_a_new_nom
     )
     await harness.advance(1)
     requested = [e.payload for e in await d.events() if isinstance(e.payload, ReplacementRequested)]
+    await harness.advance(12)  # past both reminders (7 and 3 days before the request's deadline)
+    reminded = await harness.pool.fetch(
+        "SELECT notice_key, reference FROM notifications "
+        "WHERE directive_id = $1 AND subject = 'replacement' AND recipient_id = 'DBP-BA-TRI' ORDER BY notice_key",
+        d.code,
+    )
     second = await d.nominate(BA_TRI, N(member_id="DV-BT-02", cell_id="CB-BT-AP1"))
 
     state = await d.state()
     assert [(r.post_id, r.cell_id, r.reason) for r in requested] == [("DBP-BA-TRI", "CB-BT-AP1", "declined_by_commune")]
+    # The request and its reminders name the cell to fill (the post's command line is built from it).
+    key = requested[0].key
+    assert [(r["notice_key"], r["reference"]) for r in reminded] == [
+        (key, "CB-BT-AP1"),
+        (f"{key}:reminder:3", "CB-BT-AP1"),
+        (f"{key}:reminder:7", "CB-BT-AP1"),
+    ]
     accepted = [e.payload for e in await d.events() if isinstance(e.payload, NominationAccepted)]
     assert accepted[-1].replaces == requested[0].key
     assert state.replacements[requested[0].key].fulfilled_by == second.assignment_ids[0]
