@@ -170,6 +170,7 @@ class Simulation:
                 task_queue=task_queue,
                 task_timeout=DIRECTIVE_TASK_TIMEOUT,
             )
+            await self._until_issued(projector, world)
             days = (resolved.term_ends_on - today).days + 3
             for offset in range(days):
                 day = today + timedelta(days=offset)
@@ -187,6 +188,18 @@ class Simulation:
             await projector.catch_up()
             await world.refresh()
         return await self._report(world, days, time.perf_counter() - started)
+
+    @staticmethod
+    async def _until_issued(projector: Projector, world: _World) -> None:
+        """Wait (the simulated clock stands still) until the directive's DirectiveIssued is read back: posts
+        nominate on a given day only if they see the directive open, so a slow first append lost nominations."""
+        for _ in range(600):
+            await projector.catch_up()
+            await world.refresh()
+            if world.directive is not None:
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"directive {world.directive_id} was not issued within a minute")
 
     async def _advance_to(self, day: date) -> None:
         await advance_clock(self.env, datetime.combine(day, datetime.min.time(), tzinfo=VIETNAM) + timedelta(hours=18))
