@@ -14,6 +14,7 @@ from temporalio.worker import Replayer
 
 from phancong.converter import DATA_CONVERTER
 from tests.workflows.changed_workflow import TimerFirstAssignmentWorkflow
+from worker import WORKFLOW_RUNNER
 from workflows import alarm
 from workflows.assignment import AssignmentWorkflow
 from workflows.delivery import DeliveryWorkflow
@@ -43,12 +44,14 @@ def test_the_saved_histories_cover_every_kind_of_run() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_a_saved_history_replays_with_the_current_code(path: Path) -> None:
     workflow_class = WORKFLOWS[path.stem.split("-", 1)[0]]
-    replayer = Replayer(workflows=[workflow_class], data_converter=DATA_CONVERTER)
+    replayer = Replayer(workflows=[workflow_class], data_converter=DATA_CONVERTER, workflow_runner=WORKFLOW_RUNNER)
     await replayer.replay_workflow(load(path))
 
 
 async def test_an_unguarded_change_to_the_workflow_fails_replay() -> None:
-    replayer = Replayer(workflows=[TimerFirstAssignmentWorkflow], data_converter=DATA_CONVERTER)
+    replayer = Replayer(
+        workflows=[TimerFirstAssignmentWorkflow], data_converter=DATA_CONVERTER, workflow_runner=WORKFLOW_RUNNER
+    )
     first_run = next(p for p in HISTORIES if p.stem == "assignment-twelve-months-run1")
 
     with pytest.raises(workflow.NondeterminismError):
