@@ -21,7 +21,9 @@ class Command(BaseModel):
 
 class AcceptAssignment(Command):
     cell_id: str | None = Field(None, description="Place in this cell of the commune (default: the one asked).")
-    join_on: date | None = Field(None, description="From when the member takes part (default: today).")
+    join_on: date | None = Field(
+        None, description="The day the member takes part from, from its start (default: today)."
+    )
     note: str = ""
 
 

@@ -68,20 +68,21 @@ class Action(BaseModel):
 
 
 class _Planner:
-    def __init__(self, state: AssignmentState, ctx: AssignmentContext, now: datetime) -> None:
+    def __init__(
+        self, state: AssignmentState, ctx: AssignmentContext, now: datetime, *, join_at_start_of_day: bool
+    ) -> None:
         self.state = state
         self.ctx = ctx
         self.policy = ctx.policy
         self.today = local_date(now)
+        self.join_at_start_of_day = join_at_start_of_day
         self.actions: list[Action] = []
 
-    def add(self, key: str, day: date, kind: ActionKind, **details: object) -> None:
+    def add(self, key: str, day: date, kind: ActionKind, *, hour: int | None = None, **details: object) -> None:
+        """Plan ``key`` for ``day``, at the policy's reminder hour unless ``hour`` is given (Viet Nam time)."""
         if key not in self.state.done:
-            self.actions.append(
-                Action.model_validate(
-                    {"key": key, "due_at": local_time(day, self.policy.reminder_hour), "kind": kind, **details}
-                )
-            )
+            due_at = local_time(day, self.policy.reminder_hour if hour is None else hour)
+            self.actions.append(Action.model_validate({"key": key, "due_at": due_at, "kind": kind, **details}))
 
     def plan(self) -> list[Action]:
         state = self.state
@@ -91,7 +92,9 @@ class _Planner:
         if state.stage == Stage.INTRODUCED:
             self.commune_response()
         elif state.stage == Stage.RECEIVED and state.join_on is not None:
-            self.add("join", state.join_on, ActionKind.JOIN)
+            # The member takes part from the start of the joining day: a commune that accepts at 07:00 with
+            # today's date has a member the cell can record at its meeting that morning.
+            self.add("join", state.join_on, ActionKind.JOIN, hour=0 if self.join_at_start_of_day else None)
         elif state.in_service:
             if state.kind == AssignmentKind.CELL_PARTICIPATION:
                 self.meetings()
@@ -252,9 +255,16 @@ class _Planner:
             self.add("rotation:end", state.handover_until, ActionKind.ROTATION_END)
 
 
-def pending_actions(state: AssignmentState, ctx: AssignmentContext, now: datetime) -> list[Action]:
-    """Every action not yet done, in due order."""
-    return sorted(_Planner(state, ctx, now).plan(), key=lambda a: (a.due_at, a.key))
+def pending_actions(
+    state: AssignmentState, ctx: AssignmentContext, now: datetime, *, join_at_start_of_day: bool = True
+) -> list[Action]:
+    """Every action not yet done, in due order.
+
+    ``join_at_start_of_day=False`` is the schedule of assignment runs recorded before a join took effect at the
+    start of its day (it waited for the reminder hour); their replay needs it.
+    """
+    planner = _Planner(state, ctx, now, join_at_start_of_day=join_at_start_of_day)
+    return sorted(planner.plan(), key=lambda a: (a.due_at, a.key))
 
 
 def next_action(state: AssignmentState, ctx: AssignmentContext, now: datetime) -> Action | None:

@@ -10,7 +10,7 @@ next (reminders, escalations, reviews, rotation, the end of term) is derived fro
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -52,6 +52,9 @@ with workflow.unsafe.imports_passed_through():
 
 # A safety bound on actions performed at once (all due after a long outage); the loop continues after it.
 MAX_ACTIONS_PER_STEP = 50
+# Runs recorded before a join took effect at the start of its day waited for the reminder hour (08:00) to join
+# a member the commune accepted earlier that day; they replay that way.
+JOIN_AT_START_OF_DAY = "join-at-start-of-day"
 
 
 @workflow.defn
@@ -66,11 +69,13 @@ class AssignmentWorkflow:
         self._changed = False
         self._review_boundary = False
         self._alarm = Alarm()
+        self._join_at_start_of_day = True  # settled by the run (see JOIN_AT_START_OF_DAY)
 
     # -- the run ---------------------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, request: AssignmentInput) -> AssignmentState:
+        self._join_at_start_of_day = workflow.patched(JOIN_AT_START_OF_DAY)
         if self._state is None:
             await self._nominate()
         else:
@@ -101,13 +106,16 @@ class AssignmentWorkflow:
             async with self._lock:
                 await self._perform_due()
             return
-        upcoming = pending_actions(self.state, self._context, workflow.now())
+        upcoming = self._pending(self.state, workflow.now())
         self._changed = False
         await self._alarm.wait(lambda: self._changed, upcoming[0].due_at if upcoming else None)
 
     def _due_actions(self) -> list[Action]:
         now = workflow.now()
-        return [a for a in pending_actions(self.state, self._context, now) if a.due_at <= now]
+        return [a for a in self._pending(self.state, now) if a.due_at <= now]
+
+    def _pending(self, state: AssignmentState, now: datetime) -> list[Action]:
+        return pending_actions(state, self._context, now, join_at_start_of_day=self._join_at_start_of_day)
 
     async def _perform_due(self) -> None:
         """Perform every due action in order, as one append (re-planned after each: one may moot another)."""
@@ -115,7 +123,7 @@ class AssignmentWorkflow:
         events: list[DomainEvent] = []
         now = workflow.now()
         for _ in range(MAX_ACTIONS_PER_STEP):
-            due = [a for a in pending_actions(state, self._context, now) if a.due_at <= now]
+            due = [a for a in self._pending(state, now) if a.due_at <= now]
             if not due:
                 break
             action = due[0]
@@ -367,7 +375,7 @@ class AssignmentWorkflow:
         """The scheduled actions not yet done, next first."""
         if self._state is None:
             return []
-        return pending_actions(self._state, self._context, workflow.now())
+        return self._pending(self._state, workflow.now())
 
 
 def _nominated(n: Nomination) -> MemberNominated:

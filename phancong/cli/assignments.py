@@ -124,7 +124,9 @@ def accept(
     ctx: typer.Context,
     assignment: str = AssignmentArg,
     cell: str | None = typer.Option(None, "--cell", help="Place the member in this cell of the commune instead."),
-    join_on: str | None = typer.Option(None, "--join-on", help="From when the member takes part (YYYY-MM-DD)."),
+    join_on: str | None = typer.Option(
+        None, "--join-on", help="The day the member takes part from, from its start (YYYY-MM-DD; default: today)."
+    ),
     note: str = typer.Option("", "--note"),
     actor: str | None = ActorOption,
     as_json: bool = JsonOption,

@@ -289,3 +289,19 @@ async def test_an_excellent_grade_is_commended(harness: Harness) -> None:
         )
         == "already_done"
     )
+
+
+async def test_a_member_the_commune_accepts_before_the_reminder_hour_takes_part_at_once(harness: Harness) -> None:
+    a = await harness.start()
+    await harness.advance_to(await harness.today() + timedelta(days=1), hour=1)  # 01:00 in Viet Nam
+    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+
+    for _ in range(200):
+        if (await a.state()).stage == Stage.ACTIVE:
+            break
+        await harness.env.sleep(timedelta(milliseconds=10))
+    state = await a.assert_fold_matches()
+    joined = next(e for e in await a.events() if e.event_type == "CellJoined")
+    assert state.stage == Stage.ACTIVE
+    assert state.joined_on == await harness.today()
+    assert joined.occurred_at.astimezone(VIETNAM).hour == 1  # not held until the 08:00 reminders
