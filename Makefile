@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: run test lint typecheck unit up down bench-store bench-directive bench-simulate bench-audit clean
+.PHONY: run test lint typecheck unit up down bench-store bench-directive bench-simulate bench-time-skipping bench-audit clean
 
 $(READY): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ bench-directive: $(READY)  ## a 2,600-assignment directive until every assignmen
 
 bench-simulate: $(READY)  ## 500 assignments living through 12 months (a load test of the whole system)
 	$(BIN)/python -m bench.simulation
+
+bench-time-skipping: $(READY)  ## the time-skipping server slowing with the tasks it has handled (why bench-simulate slows)
+	$(BIN)/python -m bench.time_skipping
 
 bench-audit: $(READY)  ## 1,000,000 events: projector lag, rebuild, history and report latency, audit verify
 	$(BIN)/python -m bench.audit
