@@ -43,6 +43,7 @@ from activities.events import EventActivities
 from activities.notifications import NotificationActivities
 from events import EventStore, seals
 from events.catalog import REGISTRY
+from notifications.attempts import Attempts
 from notifications.channels import Channels, SmtpSettings
 from notifications.outbox import Outbox
 from phancong.converter import DATA_CONVERTER
@@ -52,11 +53,17 @@ from projections.catalog import all_projections
 from projections.runner import Projector
 from workflows import search_attributes
 from workflows.assignment import AssignmentWorkflow
-from workflows.delivery import DeliveryWorkflow, DigestWorkflow
+from workflows.delivery import DeliveryWorkflow, DigestWorkflow, LegacyDeliveryWorkflow
 from workflows.delivery_io import DigestInput
 from workflows.directive import DirectiveWorkflow
 
-WORKFLOWS: Sequence[type] = (AssignmentWorkflow, DirectiveWorkflow, DeliveryWorkflow, DigestWorkflow)
+WORKFLOWS: Sequence[type] = (
+    AssignmentWorkflow,
+    DirectiveWorkflow,
+    DeliveryWorkflow,
+    LegacyDeliveryWorkflow,
+    DigestWorkflow,
+)
 
 # Every workflow run executes in Temporal's sandbox, which refuses calls that would break replay (the clock,
 # randomness, I/O), but imports no module afresh for each run: phancong's workflow modules hold no state of
@@ -133,7 +140,8 @@ async def running(
         events = EventActivities(store)
         notifications = NotificationActivities(pool, deliveries)
         directives = DirectiveActivities(client)
-        delivery = DeliveryActivities(Outbox(pool, store, channels_of(settings, http)), pool, deliveries)
+        outbox = Outbox(pool, store, channels_of(settings, http))
+        delivery = DeliveryActivities(outbox, pool, deliveries, Attempts(outbox, store))
         async with Worker(
             client,
             task_queue=task_queue,
@@ -145,6 +153,7 @@ async def running(
                 directives.start_assignments,
                 directives.end_assignments,
                 directives.amend_assignments,
+                delivery.attempt_delivery,
                 delivery.prepare_delivery,
                 delivery.deliver_notification,
                 delivery.record_delivery,

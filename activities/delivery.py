@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from domain import ids
 from domain.vocabulary import Subject
 from events.envelope import Actor, Role
+from notifications.attempts import AttemptInput, AttemptOutcome, Attempts
 from notifications.channels import DeliveryError
 from notifications.outbox import Outbox, PreparedDelivery, Send
 from phancong.database import Pool
@@ -71,10 +72,21 @@ class Deliveries:
 
 
 class DeliveryActivities:
-    def __init__(self, outbox: Outbox, pool: Pool, deliveries: Deliveries) -> None:
+    def __init__(self, outbox: Outbox, pool: Pool, deliveries: Deliveries, attempts: Attempts) -> None:
         self._outbox = outbox
         self._pool = pool
         self._deliveries = deliveries
+        self._attempts = attempts
+
+    @activity.defn(name="attempt_delivery")
+    async def attempt_delivery(self, request: AttemptInput) -> AttemptOutcome:
+        """One attempt, recorded; stamped with the Temporal server's time (a simulation's clock, too)."""
+        info = activity.info()
+        return await self._attempts.attempt(
+            request, info.current_attempt_scheduled_time, f"delivery:{info.workflow_id}", resumed=info.attempt > 1
+        )
+
+    # The activities of LegacyDeliveryWorkflow (runs started before attempt_delivery).
 
     @activity.defn(name="prepare_delivery")
     async def prepare_delivery(self, notification_id: UUID) -> PreparedDelivery:

@@ -5,12 +5,15 @@ a real webhook server started here) and saves every run's history (continue-as-n
 as JSON next to this file, named ``{workflow}-{scenario}-run{n}.json``, replacing that scenario's earlier
 recording. Re-record only when a workflow change is *meant* to change histories, and guard running workflows
 with ``workflow.patched``; before re-recording, rename the histories the old branch of the patch must keep
-replaying (``...-{scenario}-before-{patch}-run{n}.json``): the recorder leaves other names alone.
+replaying (``...-{scenario}-before-{patch}-run{n}.json``): the recorder leaves other names alone. A workflow
+replaced by a new type keeps its histories the same way (``delivery-...-before-v2-...``: LegacyDeliveryWorkflow).
+Name scenarios to record only those: ``python -m tests.histories.record retried dead-then-retried``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
@@ -175,7 +178,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = pgserver().get_server(Path(tmp) / "pg", cleanup_mode="delete")
         try:
-            for name, scenario in SCENARIOS.items():
+            chosen = sys.argv[1:] or list(SCENARIOS)
+            for name, scenario in ((n, SCENARIOS[n]) for n in chosen):
                 database = f"record_{uuid.uuid4().hex[:8]}"
                 conn = await asyncpg.connect(server.get_uri())
                 await conn.execute(f"CREATE DATABASE {database}")

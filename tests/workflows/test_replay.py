@@ -17,14 +17,15 @@ from tests.workflows.changed_workflow import TimerFirstAssignmentWorkflow
 from worker import WORKFLOW_RUNNER
 from workflows import alarm
 from workflows.assignment import AssignmentWorkflow
-from workflows.delivery import DeliveryWorkflow
+from workflows.delivery import DeliveryWorkflow, LegacyDeliveryWorkflow
 from workflows.directive import DirectiveWorkflow
 
 HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*-run*.json"))
-WORKFLOWS: dict[str, type] = {
-    "assignment": AssignmentWorkflow,
-    "directive": DirectiveWorkflow,
-    "delivery": DeliveryWorkflow,
+WORKFLOWS: dict[str, type] = {  # by workflow type: runs of each type that is or was started
+    "AssignmentWorkflow": AssignmentWorkflow,
+    "DirectiveWorkflow": DirectiveWorkflow,
+    "DeliveryWorkflowV2": DeliveryWorkflow,
+    "DeliveryWorkflow": LegacyDeliveryWorkflow,
 }
 
 
@@ -32,10 +33,16 @@ def load(path: Path) -> WorkflowHistory:
     return WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
 
 
+def workflow_type(path: Path) -> str:
+    started = json.loads(path.read_text())["events"][0]["workflowExecutionStartedEventAttributes"]
+    name: str = started["workflowType"]["name"]
+    return name
+
+
 def test_the_saved_histories_cover_every_kind_of_run() -> None:
     names = {p.stem.rsplit("-run", 1)[0] for p in HISTORIES}
     assert {"assignment-twelve-months", "assignment-declined", "assignment-replaced"} <= names
-    assert {name.split("-", 1)[0] for name in names} == set(WORKFLOWS)
+    assert {workflow_type(p) for p in HISTORIES} == set(WORKFLOWS)
     last_events = [json.loads(p.read_text())["events"][-1] for p in HISTORIES]
     assert any("workflowExecutionContinuedAsNewEventAttributes" in e for e in last_events)
     assert any("workflowExecutionCompletedEventAttributes" in e for e in last_events)
@@ -43,7 +50,7 @@ def test_the_saved_histories_cover_every_kind_of_run() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_a_saved_history_replays_with_the_current_code(path: Path) -> None:
-    workflow_class = WORKFLOWS[path.stem.split("-", 1)[0]]
+    workflow_class = WORKFLOWS[workflow_type(path)]
     replayer = Replayer(workflows=[workflow_class], data_converter=DATA_CONVERTER, workflow_runner=WORKFLOW_RUNNER)
     await replayer.replay_workflow(load(path))
 
