@@ -80,20 +80,20 @@ async def main() -> None:
         finally:
             await env.shutdown()
             await pool.close()
+    print(f"\nsimulation: {report.assignments} assignments, {report.simulated_days} days, {os.cpu_count()} cores")
+    print(f"  wall-clock            {report.wall_seconds:10.1f} s")
+    print(f"  events written        {report.events:10,}   ({report.events / report.wall_seconds:,.0f} events/s)")
+    for event_type, count in report.events_by_type.items():
+        print(f"    {event_type:24} {count:8,}")
+    print("  grades                " + ", ".join(f"{g} {n}" for g, n in report.grades.items()), flush=True)
     # On a server of its own: the time-skipping server gets slower with every task it has handled (see
-    # `make bench-closed-workflows`), so on the simulation's server this would measure the simulation too.
+    # `make bench-time-skipping`), so on the simulation's server this would measure the simulation too.
     wakes = round(report.events / max(report.assignments, 1))
     env = await time_skipping_server()
     try:
         raw = await raw_limit(env, report.assignments, wakes, report.simulated_days)
     finally:
         await env.shutdown()
-    print(f"\nsimulation: {report.assignments} assignments, {report.simulated_days} days, {os.cpu_count()} cores")
-    print(f"  wall-clock            {report.wall_seconds:10.1f} s")
-    print(f"  events written        {report.events:10,}   ({report.events / report.wall_seconds:,.0f} events/s)")
-    for event_type, count in report.events_by_type.items():
-        print(f"    {event_type:24} {count:8,}")
-    print("  grades                " + ", ".join(f"{g} {n}" for g, n in report.grades.items()))
     print(
         f"  raw limit: {report.assignments:,} workflows waking {wakes} times each over the same days"
         f"  {raw:10.1f} s   ({report.assignments * wakes / raw:,.0f} wakes/s)"
