@@ -161,7 +161,7 @@ async def _closed_or_unknown(client: Client, workflow_id: str, what: str) -> Non
 
 async def directive_state(client: Client, directive_id: str) -> DirectiveState | None:
     """The directive's own state (None while it is being issued)."""
-    handle = client.get_workflow_handle_for(DirectiveWorkflow.run, ids.directive_workflow_id(directive_id))
+    handle = client.get_workflow_handle(ids.directive_workflow_id(directive_id), result_type=DirectiveState)
     try:
         return await handle.query(DirectiveWorkflow.current)
     except RPCError as error:
@@ -172,7 +172,7 @@ async def directive_state(client: Client, directive_id: str) -> DirectiveState |
 
 async def current_state(client: Client, assignment_id: str) -> AssignmentState | None:
     """The running assignment's own state (None before its first event)."""
-    handle = client.get_workflow_handle_for(AssignmentWorkflow.run, ids.assignment_workflow_id(assignment_id))
+    handle = client.get_workflow_handle(ids.assignment_workflow_id(assignment_id), result_type=AssignmentState)
     try:
         return await handle.query(AssignmentWorkflow.current)
     except RPCError as error:
