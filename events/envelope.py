@@ -63,6 +63,9 @@ class Actor(BaseModel):
         return f"{self.role.value}:{self.id}" if self.id else self.role.value
 
 
+SYSTEM = Actor(role=Role.SYSTEM)  # phancong itself: timers, reminders, deliveries
+
+
 @lru_cache(maxsize=4096)
 def stored_actor(role: str, actor_id: str | None) -> Actor:
     """The Actor of stored columns; actors repeat across events and are immutable, so one instance serves."""

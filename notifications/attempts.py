@@ -26,12 +26,10 @@ from events.catalog.notification import (
     NotificationDelivered,
     NotificationRetried,
 )
-from events.envelope import Actor, Role
+from events.envelope import SYSTEM, Actor
 from events.registry import DomainEvent
 from notifications.channels import DeliveryError, Target
 from notifications.outbox import Outbox, PreparedDelivery, Send
-
-SYSTEM = Actor(role=Role.SYSTEM)
 
 
 class AttemptInput(BaseModel):
@@ -50,6 +48,24 @@ class AttemptOutcome(BaseModel):
     status: str  # delivered | pending | dead
     attempts: int
     error: str | None = None
+
+
+def attempted(
+    notification_id: str, attempt: int, target: Target, idempotency_key: str, failure: tuple[str, bool] | None
+) -> DeliveryAttempted:
+    """The record of one send: ``failure`` is None if it went through, else (why, whether it was a refusal)."""
+    return DeliveryAttempted(
+        notification_id=notification_id,
+        attempt=attempt,
+        recipient=target.recipient,
+        channel=target.channel,
+        address=target.address,
+        language=target.language,
+        succeeded=failure is None,
+        error=failure[0] if failure else None,
+        permanent=failure[1] if failure else False,
+        idempotency_key=idempotency_key,
+    )
 
 
 def current_round(payloads: Sequence[DomainEvent]) -> list[DomainEvent]:
@@ -99,9 +115,9 @@ def settle(
 ) -> tuple[list[DomainEvent], AttemptOutcome]:
     """The events that close this attempt (none while it is worth trying again) and its outcome."""
     after = [*round_, *attempted]
-    delivered = _tried(after, succeeded=True)
-    refused = [t for t in targets if _of(t) in _tried(after, permanent=True) and _of(t) not in delivered]
-    failing = [t for t in waiting_targets(targets, after) if _of(t) not in delivered]
+    refused_by = _tried(after, permanent=True) - _tried(after, succeeded=True)
+    refused = [t for t in targets if _of(t) in refused_by]
+    failing = waiting_targets(targets, after)
     failures = [p.error for p in after if isinstance(p, DeliveryAttempted) and p.error]
     error = failures[-1] if failures else None
     if not refused and not failing:
@@ -131,36 +147,42 @@ class Attempts:
         """Make attempt ``request.attempt``; ``resumed`` if an earlier execution of it stopped unrecorded."""
         nid = str(request.notification_id)
         stream = f"notification-{nid}"
-        prepared = await self._outbox.prepare(request.notification_id)
-        payloads = [e.payload for e in await self._store.read_stream(stream)]
+        recorded = await self._store.read_stream(stream)
+        version = recorded[-1].stream_version if recorded else 0
+        payloads = [e.payload for e in recorded]
         opening: list[tuple[DomainEvent, Actor]] = []
         if request.retried_by is not None and payloads and isinstance(payloads[-1], NotificationDeadLettered):
-            opening.append((NotificationRetried(notification_id=nid), request.retried_by))
-            payloads.append(opening[0][0])
+            retried = NotificationRetried(notification_id=nid)
+            opening.append((retried, request.retried_by))
+            payloads.append(retried)
         round_ = current_round(payloads)
         already = [p for p in round_ if isinstance(p, DeliveryAttempted) and p.attempt == request.attempt]
         settled = outcome_of(round_)
         if settled is not None or already:  # a retried activity: this attempt is recorded
             return settled or AttemptOutcome(status="pending", attempts=request.attempt, error=already[-1].error)
+        prepared = await self._outbox.prepare(request.notification_id)
         waiting = waiting_targets(prepared.targets, round_)
+        failures: list[tuple[str, bool] | None]
         if resumed:  # the execution before this one stopped after (perhaps) sending: that was the attempt
-            attempted = [
-                self._attempted(prepared, t, request, (self._lost(t, request.attempt), False)) for t in waiting
-            ]
+            failures = [(self._lost(t, request.attempt), False) for t in waiting]
         else:
-            attempted = await self._send_all(prepared, waiting, request)
+            failures = await self._send_all(prepared, waiting, request)
+        tried = [
+            attempted(nid, request.attempt, t, prepared.outgoing[t.language].idempotency_key, failure)
+            for t, failure in zip(waiting, failures, strict=True)
+        ]
         closing, outcome = settle(
             nid,
             request.attempt,
             max_attempts=request.max_attempts,
             targets=prepared.targets,
-            attempted=attempted,
+            attempted=tried,
             round_=round_,
         )
-        written = [*opening, *((p, SYSTEM) for p in [*attempted, *closing])]
+        written = [*opening, *((p, SYSTEM) for p in [*tried, *closing])]
         events: list[NewEvent[DomainEvent]] = [
             NewEvent(
-                event_id=ids.event_id(stream, prepared.version + i),
+                event_id=ids.event_id(stream, version + i),
                 payload=payload,
                 occurred_at=at,
                 actor=actor,
@@ -170,7 +192,7 @@ class Attempts:
             for i, (payload, actor) in enumerate(written, start=1)
         ]
         try:
-            await self._store.append(stream, prepared.version, events)
+            await self._store.append(stream, version, events)
         except (ConcurrencyError, EventIdConflictError):
             # Another run of this attempt (an activity that timed out but went on) recorded first: its word stands.
             return await self.attempt(request.model_copy(update={"retried_by": None}), at, causation, resumed=resumed)
@@ -179,26 +201,8 @@ class Attempts:
 
     async def _send_all(
         self, prepared: PreparedDelivery, waiting: Sequence[Target], request: AttemptInput
-    ) -> list[DeliveryAttempted]:
-        failures = await asyncio.gather(*(self._send(prepared, t, request.timeout_seconds) for t in waiting))
-        return [self._attempted(prepared, t, request, failure) for t, failure in zip(waiting, failures, strict=True)]
-
-    @staticmethod
-    def _attempted(
-        prepared: PreparedDelivery, target: Target, request: AttemptInput, failure: tuple[str, bool] | None
-    ) -> DeliveryAttempted:
-        return DeliveryAttempted(
-            notification_id=str(request.notification_id),
-            attempt=request.attempt,
-            recipient=target.recipient,
-            channel=target.channel,
-            address=target.address,
-            language=target.language,
-            succeeded=failure is None,
-            error=failure[0] if failure else None,
-            permanent=failure[1] if failure else False,
-            idempotency_key=prepared.outgoing[target.language].idempotency_key,
-        )
+    ) -> list[tuple[str, bool] | None]:
+        return list(await asyncio.gather(*(self._send(prepared, t, request.timeout_seconds) for t in waiting)))
 
     @staticmethod
     def _lost(target: Target, attempt: int) -> str:

@@ -43,6 +43,7 @@ from events.catalog.assignment import (
     ReviewRequested,
 )
 from events.catalog.directive import DirectiveIssued
+from events.envelope import SYSTEM
 from events.registry import DomainEvent
 
 CATEGORIES = ("bordering", "complex_security", "weak", "zero_member_village")
@@ -54,7 +55,6 @@ ACTIVITIES = (
     (ActivityKind.GIFT, 1, 300_000),
     (ActivityKind.CANDIDATE_TRAINED, 1, 0),
 )
-SYSTEM = Actor(role=Role.SYSTEM)
 
 
 @dataclass(frozen=True)

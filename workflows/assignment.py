@@ -43,12 +43,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.schedule import Action, ActionKind, pending_actions, perform
     from domain.vocabulary import PeriodKind, Stage
     from events.catalog.assignment import IntroductionSent, MemberNominated
-    from events.envelope import Actor, NewEvent
+    from events.envelope import SYSTEM, Actor, NewEvent
     from events.registry import DomainEvent
     from workflows import search_attributes, store
     from workflows.alarm import Alarm
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
-    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY, SYSTEM
+    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY
 
 # A safety bound on actions performed at once (all due after a long outage); the loop continues after it.
 MAX_ACTIONS_PER_STEP = 50

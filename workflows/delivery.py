@@ -22,18 +22,18 @@ with workflow.unsafe.imports_passed_through():
     from domain import ids
     from domain.calendar import local_date
     from events.catalog.notification import (
-        DeliveryAttempted,
         NotificationDeadLettered,
         NotificationDelivered,
         NotificationRetried,
     )
-    from events.envelope import Actor, AppendResult, NewEvent
+    from events.envelope import SYSTEM, Actor, AppendResult, NewEvent
     from events.registry import DomainEvent
     from notifications.attempts import AttemptInput, AttemptOutcome
+    from notifications.attempts import attempted as record_of
     from notifications.channels import Target
     from notifications.outbox import PreparedDelivery, Send
     from workflows.delivery_io import DeliveryInput, DigestInput
-    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY, SYSTEM
+    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY
 
 MAX_BACKOFF = timedelta(hours=1)
 ATTEMPT_MARGIN = timedelta(seconds=10)
@@ -96,20 +96,7 @@ class LegacyDeliveryWorkflow:
             for target in waiting:
                 outgoing = prepared.outgoing[target.language]
                 failure = await self._attempt(Send(target=target, outgoing=outgoing), limit)
-                attempted.append(
-                    DeliveryAttempted(
-                        notification_id=nid,
-                        attempt=attempt,
-                        recipient=target.recipient,
-                        channel=target.channel,
-                        address=target.address,
-                        language=target.language,
-                        succeeded=failure is None,
-                        error=failure[0] if failure else None,
-                        permanent=failure[1] if failure else False,
-                        idempotency_key=outgoing.idempotency_key,
-                    )
-                )
+                attempted.append(record_of(nid, attempt, target, outgoing.idempotency_key, failure))
                 if failure is not None:
                     error = failure[0]  # names the address
                     (refused if failure[1] else failed).append(target)

@@ -36,13 +36,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.notices import directive_notices
     from domain.vocabulary import EndReason
     from events.catalog.directive import DirectiveAmended, DirectiveClosed, DirectiveIssued
-    from events.envelope import Actor, NewEvent, Role
+    from events.envelope import SYSTEM, Actor, NewEvent, Role
     from events.registry import DomainEvent
     from workflows import store
     from workflows.alarm import Alarm
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
     from workflows.directive_io import DirectiveCommandResult, DirectiveInput
-    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY, SYSTEM
+    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY
 
 BUSY = "busy"  # a refusal that means "not now": the gateway sends the command again
 START_BATCH = 100

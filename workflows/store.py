@@ -14,10 +14,9 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from events.envelope import Actor, AppendResult, NewEvent, Role
+    from events.envelope import AppendResult, NewEvent
     from events.registry import DomainEvent
 
-SYSTEM = Actor(role=Role.SYSTEM)
 
 # Appends and outbox writes are retried until the database answers; a conflict is not retried (see below).
 STORE_RETRY = RetryPolicy(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
+import worker
 from domain import ids
 from domain.commands import AcceptAssignment
 from domain.policy import DirectivePolicy
@@ -17,7 +20,9 @@ from events.catalog.notification import (
     NotificationDeadLettered,
     NotificationDelivered,
 )
-from tests.notifications.conftest import CELL_EMAIL, COMMUNE_EMAIL, HQ_EMAIL, SECRET, Receivers
+from notifications.attempts import AttemptInput, Attempts
+from notifications.outbox import Outbox
+from tests.notifications.conftest import CELL_EMAIL, COMMUNE_EMAIL, HQ_EMAIL, SECRET, Receivers, delivery_settings
 from tests.notifications.servers import SMTP_LOGIN, Request
 from tests.workflows.driver import COMMUNE, Assignment, Harness
 from workflows.assignment import AssignmentWorkflow
@@ -198,6 +203,29 @@ async def test_a_webhook_that_fails_then_recovers_gets_the_message_once_after_ba
     )
     assert row is not None
     assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 3, None)
+
+
+async def test_an_attempt_run_again_after_it_was_recorded_sends_nothing_and_records_nothing(
+    receivers: Receivers,
+) -> None:
+    """What a retried attempt_delivery activity does when its first execution did record its attempt."""
+    harness = receivers.harness
+    receivers.webhook.plan = [503]
+    a = await active_with_monthly_reviews(harness)
+    nid = (await first_for(harness, a, "post"))["notification_id"]
+    await settled(harness, a.assignment_id)
+    sent = len(receivers.webhook.requests)
+    before = await delivery_events(harness, nid)
+    async with httpx.AsyncClient() as http:
+        outbox = Outbox(harness.pool, harness.store, worker.channels_of(delivery_settings(receivers.smtp), http))
+        attempts = Attempts(outbox, harness.store)
+        for attempt in (1, 2):  # the failed attempt and the delivering one, both run again as if interrupted
+            request = AttemptInput(notification_id=nid, attempt=attempt, max_attempts=4, timeout_seconds=5)
+            outcome = await attempts.attempt(request, datetime.now(UTC), "test", resumed=True)
+            assert (outcome.status, outcome.attempts) == ("delivered", 2)
+
+    assert len(receivers.webhook.requests) == sent
+    assert await delivery_events(harness, nid) == before
 
 
 async def test_a_refused_address_is_dead_lettered_at_once_and_a_failing_one_after_the_last_attempt(
