@@ -9,7 +9,7 @@ from events.catalog.notification import (
     NotificationRetried,
 )
 from events.registry import DomainEvent
-from notifications.attempts import current_round, outcome_of, settle, waiting_targets
+from notifications.attempts import attempted, current_round, outcome_of, settle, waiting_targets
 from notifications.channels import Target
 
 NID = "9a3a5aab-c868-5831-8f1e-000000000001"
@@ -19,17 +19,8 @@ TARGETS = [HOOK, MAIL]
 
 
 def tried(target: Target, attempt: int, *, ok: bool, permanent: bool = False) -> DeliveryAttempted:
-    return DeliveryAttempted(
-        notification_id=NID,
-        attempt=attempt,
-        recipient=target.recipient,
-        channel=target.channel,
-        address=target.address,
-        succeeded=ok,
-        error=None if ok else f"{target.label}: refused" if permanent else f"{target.label}: HTTP 503",
-        permanent=permanent,
-        idempotency_key=NID,
-    )
+    failure = None if ok else (f"{target.label}: refused" if permanent else f"{target.label}: HTTP 503", permanent)
+    return attempted(NID, attempt, target, NID, failure)
 
 
 def test_every_target_taking_the_message_delivers_the_notification() -> None:
