@@ -81,7 +81,7 @@ async def national_directive(client: Client, pool: Pool, store: EventStore) -> d
     await apply_directory(pool, store, directory, digest, "bench-directory", actor=HQ, now=now)
     t_directory = time.perf_counter() - t0
     spec = simulated_directive(f"BENCH-{uuid.uuid4().hex[:6]}", local_date(now), 24, [c.id for c in directory.communes])
-    resolved = await resolve(spec, DirectoryRepository(pool), "bench", simulated=True)
+    resolved = await resolve(spec, DirectoryRepository(pool), "bench", local_date(now), simulated=True)
     task_queue = f"bench-{uuid.uuid4()}"
     async with worker.running(client, task_queue, store, pool):
         started = time.perf_counter()

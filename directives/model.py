@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from directory.model import CellCategory
+from domain.calendar import add_months
 from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind
 
@@ -33,16 +34,30 @@ class ScopeSpec(BaseModel):
 
 
 class TermSpec(BaseModel):
+    """When the directive applies: from ``start`` (default: the day it is issued) to ``end``, or for ``months``
+    (a directive "có hiệu lực kể từ ngày ký" names no date of its own)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    start: date
-    end: date
+    start: date | None = None
+    end: date | None = None
+    months: int | None = Field(None, ge=1, le=120)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        if self.end <= self.start:
+        if (self.end is None) == (self.months is None):
+            raise ValueError("give the term's end or its length in months (one of them)")
+        if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValueError("the term must end after it starts")
         return self
+
+    def dates(self, issued_on: date) -> tuple[date, date]:
+        """(first day, last day) of the term of a directive issued on ``issued_on``."""
+        start = self.start or issued_on
+        end = self.end or add_months(start, self.months or 0) - timedelta(days=1)
+        if end <= start:
+            raise ValueError(f"the term must end after it starts ({start.isoformat()})")
+        return start, end
 
 
 class DirectiveFile(BaseModel):
@@ -51,7 +66,7 @@ class DirectiveFile(BaseModel):
     code: str = Field(min_length=1, max_length=60, pattern=r"^[^\s:|]+$", description="e.g. 1625-NQ/ĐUBP")
     title: str = Field(min_length=1)
     issuing_body: str = Field(min_length=1)
-    issued_on: date
+    issued_on: date | None = Field(None, description="Default: the day it is issued in phancong.")
     kind: AssignmentKind
     scope: ScopeSpec
     term: TermSpec

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from directives.model import DirectiveFile
@@ -21,11 +22,18 @@ def load_directive(path: Path) -> DirectiveFile:
 
 
 async def resolve(
-    directive: DirectiveFile, directory: DirectoryRepository, source: str, *, simulated: bool = False
+    directive: DirectiveFile, directory: DirectoryRepository, source: str, today: date, *, simulated: bool = False
 ) -> ResolvedDirective:
-    """Every cell, post and household of the directive's scope, as the directory knows them now."""
+    """Every cell, post and household of the directive's scope, as the directory knows them now; a directive
+    without an issue date is issued ``today``, its term starting then unless it says otherwise."""
     scope = directive.scope
     problems: list[str] = []
+    issued_on = directive.issued_on or today
+    try:
+        term_starts_on, term_ends_on = directive.term.dates(issued_on)
+    except ValueError as exc:
+        problems.append(f"term: {exc}")
+        term_starts_on = term_ends_on = issued_on
     communes = {c.id for c in await directory.communes()}
     if scope.communes == "all":
         in_communes = sorted(communes)
@@ -82,10 +90,10 @@ async def resolve(
         code=directive.code,
         title=directive.title,
         issuing_body=directive.issuing_body,
-        issued_on=directive.issued_on,
+        issued_on=issued_on,
         kind=directive.kind,
-        term_starts_on=directive.term.start,
-        term_ends_on=directive.term.end,
+        term_starts_on=term_starts_on,
+        term_ends_on=term_ends_on,
         policy=directive.policy,
         cells=tuple(
             CellInScope(

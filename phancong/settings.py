@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AwareDatetime, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     )
     seal_interval_seconds: int = Field(
         default=300, ge=1, le=86_400, description="How often the worker seals the global log (audit)."
+    )
+    now: AwareDatetime | None = Field(
+        default=None,
+        description="The instant commands take as now (ISO 8601 with its offset); unset: the system clock.",
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = Field(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date
 
 from directives.model import DirectiveFile, ScopeSpec, TermSpec
 from directory.model import (
@@ -17,7 +17,6 @@ from directory.model import (
     MemberKind,
     Post,
 )
-from domain.calendar import add_months
 from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind
 
@@ -102,6 +101,6 @@ def simulated_directive(code: str, today: date, months: int, communes: list[str]
         issued_on=today,
         kind=AssignmentKind.CELL_PARTICIPATION,
         scope=ScopeSpec(communes=communes, posts="all"),
-        term=TermSpec(start=today, end=add_months(today, months) - timedelta(days=1)),
+        term=TermSpec(start=today, months=months),
         policy=DirectivePolicy(),
     )

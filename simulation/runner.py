@@ -158,7 +158,7 @@ class Simulation:
             self.pool, self.store, directory, digest, "simulated-directory", actor=HQ, now=now, remove_missing=False
         )
         spec = simulated_directive(f"SIM-{suffix}", today, s.months, [c.id for c in directory.communes])
-        resolved = await resolve(spec, self.directory, "simulation", simulated=True)
+        resolved = await resolve(spec, self.directory, "simulation", today, simulated=True)
         task_queue = f"simulate-{suffix}"
         projector = Projector(self.pool, self.store, all_projections())
         world = _World(self.pool, resolved.code)

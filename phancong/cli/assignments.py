@@ -135,7 +135,7 @@ def accept(
     command = AcceptAssignment(
         actor=actor_of(actor),
         cell_id=cell,
-        join_on=parse_date(join_on, "--join-on") if join_on else None,
+        join_on=parse_date(join_on, "--join-on", state(ctx).today) if join_on else None,
         note=note,
     )
     _send(ctx, assignment, command, as_json)
@@ -159,7 +159,7 @@ def decline(
 def record_meeting(
     ctx: typer.Context,
     assignment: str = AssignmentArg,
-    date: str = typer.Option(..., "--date", help="The meeting's date (YYYY-MM-DD)."),
+    date: str = typer.Option(..., "--date", help="The meeting's date: YYYY-MM-DD, today or yesterday."),
     attendance: Attendance = typer.Option(..., "--attendance"),
     excuse: str | None = typer.Option(None, "--excuse", help="Why an excused member was absent."),
     contribution: list[Contribution] = typer.Option([], "--contribution"),
@@ -170,7 +170,7 @@ def record_meeting(
     """Record the month's meeting: the member's attendance and contributions."""
     command = RecordMeeting(
         actor=actor_of(actor),
-        meeting_on=parse_date(date, "--date"),
+        meeting_on=parse_date(date, "--date", state(ctx).today),
         attendance=attendance,
         excuse=excuse,
         contributions=tuple(contribution),
@@ -184,7 +184,7 @@ def record_meeting(
 def log_activity(
     ctx: typer.Context,
     assignment: str = AssignmentArg,
-    date: str = typer.Option(..., "--date"),
+    date: str = typer.Option(..., "--date", help="The activity's date: YYYY-MM-DD, today or yesterday."),
     kind: ActivityKind = typer.Option(..., "--kind"),
     quantity: int = typer.Option(1, "--quantity", min=0, help="Sessions, visits, workdays, people."),
     amount_vnd: int = typer.Option(0, "--amount-vnd", min=0, help="Cash or the value of goods, in đồng."),
@@ -197,7 +197,7 @@ def log_activity(
     """Log an activity: an information session, a household visit, workdays, support in VND."""
     command = LogActivity(
         actor=actor_of(actor),
-        activity_on=parse_date(date, "--date"),
+        activity_on=parse_date(date, "--date", state(ctx).today),
         kind=kind,
         quantity=quantity,
         amount_vnd=amount_vnd,
@@ -271,7 +271,7 @@ def pause(
 ) -> None:
     """The post pauses its member's assignment."""
     command = PauseAssignment(
-        actor=actor_of(actor), reason=reason, until=parse_date(until, "--until") if until else None
+        actor=actor_of(actor), reason=reason, until=parse_date(until, "--until", state(ctx).today) if until else None
     )
     _send(ctx, assignment, command, as_json)
 

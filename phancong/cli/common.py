@@ -9,7 +9,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
@@ -21,6 +21,8 @@ from temporalio.service import RPCError
 import migrations
 from events import Actor, EventStore
 from events.catalog import REGISTRY
+from phancong.clock import Clock
+from phancong.clock import today as today_of
 from phancong.database import Pool, create_pool
 from phancong.errors import PhancongError
 from phancong.settings import Settings
@@ -69,17 +71,30 @@ def actor_of(value: str | None, *, roles: tuple[str, ...] | None = None) -> Acto
     return actor
 
 
-def parse_date(value: str, option: str) -> date:
+# Words a date option takes besides YYYY-MM-DD, as days from today (Viet Nam).
+DATE_WORDS = {"today": 0, "yesterday": -1}
+
+
+def parse_date(value: str, option: str, today: date) -> date:
+    """``YYYY-MM-DD``, ``today`` or ``yesterday`` (``today`` being the clock's date in Viet Nam)."""
+    shift = DATE_WORDS.get(value.strip().lower())
+    if shift is not None:
+        return today + timedelta(days=shift)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidArgumentError(f"{option} {value!r}: not a date (YYYY-MM-DD)") from None
+        raise InvalidArgumentError(f"{option} {value!r}: not a date (YYYY-MM-DD, today or yesterday)") from None
 
 
 @dataclass
 class CliState:
     settings: Settings
     stack: Stack
+    clock: Clock
+
+    @property
+    def today(self) -> date:
+        return today_of(self.clock)
 
 
 def state(ctx: typer.Context) -> CliState:

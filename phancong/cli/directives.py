@@ -100,7 +100,7 @@ def issue(
 
     async def go() -> tuple[str, ResolvedDirective]:
         async with database(cli) as pool, temporal(cli) as client:
-            resolved = await resolve(spec, DirectoryRepository(pool), file.name)
+            resolved = await resolve(spec, DirectoryRepository(pool), file.name, cli.today)
             store = await EventStore.open(pool, REGISTRY)
             return await issue_directive(client, store, cli.settings.task_queue, resolved, who), resolved
 
@@ -183,7 +183,7 @@ def amend(
     who = actor_of(actor, roles=("hq",))
     cli = state(ctx)
     new_policy = load(DirectivePolicy, policy, code="invalid_policy") if policy else None
-    new_end = parse_date(term_end, "--term-end") if term_end else None
+    new_end = parse_date(term_end, "--term-end", state(ctx).today) if term_end else None
 
     async def go() -> Any:
         async with database(cli) as pool, temporal(cli) as client:

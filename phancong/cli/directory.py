@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -29,7 +28,7 @@ def import_(
     async def go() -> ImportResult:
         async with database(state(ctx)) as pool:
             store = await EventStore.open(pool, REGISTRY)
-            return await import_directory(pool, store, file, who, datetime.now(UTC))
+            return await import_directory(pool, store, file, who, state(ctx).clock.now())
 
     result = run(go())
     if as_json:

@@ -24,6 +24,7 @@ from phancong.cli import (
     tasks,
 )
 from phancong.cli.common import CliState
+from phancong.clock import clock_at
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
 from phancong.settings import Settings
@@ -58,7 +59,7 @@ app.command("report")(report.report_command)
 def _root(ctx: typer.Context) -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    ctx.obj = CliState(settings=settings, stack=Stack(settings))
+    ctx.obj = CliState(settings=settings, stack=Stack(settings), clock=clock_at(settings.now))
 
 
 def main() -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from domain.calendar import local_date
 from phancong import report_format
 from phancong.cli.common import (
     ActorOption,
@@ -60,15 +58,15 @@ def report_command(
         directive=directive,
         post=post,
         commune=commune,
-        start=parse_date(start, "--from") if start else None,
-        end=parse_date(end, "--to") if end else None,
+        start=parse_date(start, "--from", state(ctx).today) if start else None,
+        end=parse_date(end, "--to", state(ctx).today) if end else None,
         simulated=simulated,
     )
 
     async def go() -> Figures:
         async with database(state(ctx)) as pool:
             await caught_up(pool)
-            return await report(pool, scope, viewer, local_date(datetime.now(UTC)))
+            return await report(pool, scope, viewer, state(ctx).today)
 
     figures = run(go())
     if fmt == Format.JSON or as_json:

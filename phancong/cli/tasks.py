@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 
-from domain.calendar import local_date
 from domain.tasks import Task
 from phancong.cli.common import (
     ActorOption,
@@ -30,7 +27,7 @@ def tasks(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = J
     async def go() -> list[Task]:
         async with database(state(ctx)) as pool:
             await caught_up(pool)
-            return await open_tasks(pool, who, local_date(datetime.now(UTC)))
+            return await open_tasks(pool, who, state(ctx).today)
 
     found = run(go())
     if as_json:
