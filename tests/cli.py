@@ -38,6 +38,8 @@ def clean_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def phancong(*args: str, env: dict[str, str], timeout: float = 120) -> Result:
-    done = subprocess.run([PHANCONG, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
+def phancong(*args: str, env: dict[str, str], timeout: float = 120, cwd: Path | None = None) -> Result:
+    done = subprocess.run(
+        [PHANCONG, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd
+    )
     return Result(done.returncode, done.stdout, done.stderr)

@@ -14,11 +14,25 @@ from events import EventStore
 from events.catalog import REGISTRY
 from phancong.database import Pool, create_pool
 from tests.cli import clean_env
+from tests.clock import VARIABLE, ChosenStartError, chosen_start, start_clock
 from tests.events.sample import SAMPLE_REGISTRY
 from tests.postgres import Databases, postgres_server
 from tests.temporal import dev_server, time_skipping
 from tests.workflows.driver import Harness
 from tests.world import World
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        chosen_start()
+    except ChosenStartError as refused:
+        raise pytest.UsageError(str(refused)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    instant = chosen_start()
+    at = instant.isoformat() if instant else "now (the real clock)"
+    return f"time-skipping tests start at: {at} ({VARIABLE})"
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +90,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     never unlocks) would stop time for everyone after it. A server per test keeps tests independent.
     """
     environment = await time_skipping()
+    await start_clock(environment)
     yield environment
     await environment.shutdown()
 

@@ -28,10 +28,12 @@ class World:
     env: dict[str, str]
     tmp: Path
 
-    async def run(self, *args: str, actor: str | None = None) -> Result:
-        """The command in a process of its own (in a thread: the test's worker must keep serving meanwhile)."""
+    async def run(self, *args: str, actor: str | None = None, cwd: Path | None = None) -> Result:
+        """The command in a process of its own (in a thread: the test's worker must keep serving meanwhile),
+        its clock the Temporal server's (which the test moves)."""
         extra = ["--as", actor] if actor else []
-        return await asyncio.to_thread(phancong, *args, *extra, env=self.env)
+        env = self.env | {"PHANCONG_NOW": (await self.harness.now()).isoformat()}
+        return await asyncio.to_thread(phancong, *args, *extra, env=env, cwd=cwd)
 
     async def ok(self, *args: str, actor: str | None = None) -> Any:
         result = await self.run(*args, "--json", actor=actor)
@@ -48,10 +50,14 @@ class World:
         return lines[0][len("error[") : lines[0].index("]")]
 
     async def settled(self, assignment_id: str) -> None:
-        """Wait until the assignment has introduced itself (its first events are appended after the start)."""
-        for _ in range(100):
-            if await self.harness.store.stream_version(f"assignment-{assignment_id}") >= 2:
-                await asyncio.sleep(0.2)  # and its notices
+        """Wait until the assignment has introduced itself: its first events appended, the commune's notice
+        queued (both come after the start)."""
+        for _ in range(400):
+            introduced = await self.harness.store.stream_version(f"assignment-{assignment_id}") >= 2
+            if introduced and await self.harness.pool.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM notifications WHERE assignment_id = $1 AND notice_key = 'introduction')",
+                assignment_id,
+            ):
                 return
             await asyncio.sleep(0.05)
         raise AssertionError(f"{assignment_id} did not start")

@@ -100,7 +100,7 @@ async def directive_nominated_and_closed(h: Harness) -> Recorded:
 async def delivery_retried(h: Harness) -> Recorded:
     """A webhook that fails twice and then takes the introduction."""
     with webhook_server() as hook:
-        hook.plan = [503, 502]
+        hook.plan = {"/phancong/commune": [503, 502]}
         await _commune_on(h, hook)
         a = await h.start()
         await h.advance(1)

@@ -116,11 +116,12 @@ class Request:
 
 @dataclass
 class WebhookServer:
-    """Answers each POST with the next planned status (200 once the plan runs out), and records it."""
+    """Answers each POST to a path with the next status planned for that path (``always`` once the plan runs
+    out), and records it."""
 
     url: str
     requests: list[Request] = field(default_factory=list)
-    plan: list[int] = field(default_factory=list)
+    plan: dict[str, list[int]] = field(default_factory=dict)  # path -> statuses, in order
     always: int = 200
     on_request: Callable[[Request], None] | None = None  # runs before the answer is sent
 
@@ -128,7 +129,8 @@ class WebhookServer:
         self.requests.append(request)
         if self.on_request is not None:
             self.on_request(request)
-        return self.plan.pop(0) if self.plan else self.always
+        planned = self.plan.get(request.path)
+        return planned.pop(0) if planned else self.always
 
 
 @contextmanager

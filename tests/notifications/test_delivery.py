@@ -169,7 +169,7 @@ async def test_a_webhook_that_fails_then_recovers_gets_the_message_once_after_ba
     receivers: Receivers,
 ) -> None:
     harness = receivers.harness
-    receivers.webhook.plan = [503, 502]
+    receivers.webhook.plan = {"/phancong/post": [503, 502]}
     a = await active_with_monthly_reviews(harness)
     nid = (await first_for(harness, a, "post"))["notification_id"]
     await settled(harness, a.assignment_id)
@@ -210,7 +210,7 @@ async def test_an_attempt_run_again_after_it_was_recorded_sends_nothing_and_reco
 ) -> None:
     """What a retried attempt_delivery activity does when its first execution did record its attempt."""
     harness = receivers.harness
-    receivers.webhook.plan = [503]
+    receivers.webhook.plan = {"/phancong/post": [503]}
     a = await active_with_monthly_reviews(harness)
     nid = (await first_for(harness, a, "post"))["notification_id"]
     await settled(harness, a.assignment_id)

@@ -60,7 +60,10 @@ async def test_a_rebuild_while_the_projector_runs_and_writers_append_loses_and_d
     writing = asyncio.create_task(synthetic.write(domain_store, province, 40, first=20, writers=2))
     first = await rebuild(pool, domain_store, batch=50)
     await writing
-    await asyncio.sleep(0.3)
+    last: int = await pool.fetchval("SELECT max(global_position) FROM events")
+    async with asyncio.timeout(30):  # the live projector carries on past the rebuild to the last event
+        while await Projector(pool, domain_store, all_projections()).position() < last:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
     stop.set()
     await live
     await Projector(pool, domain_store, all_projections()).catch_up()

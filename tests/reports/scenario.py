@@ -77,7 +77,7 @@ class Scenario:
         self.rng = random.Random(seed)
         self.ledger = Ledger()
         self.member_of: dict[str, str] = {}  # assignment id -> member
-        self.meeting_counts: dict[str, int] = {}
+        self.meetings_seen: dict[str, list[date]] = {}  # member -> the meetings the cell was asked to record
 
     async def ok(self, actor: str, *args: str) -> Any:
         return await self.world.ok(*args, actor=actor)
@@ -184,11 +184,12 @@ class Scenario:
         actor = str(task.actor)
         if task.kind == "meeting_record":
             meeting = date.fromisoformat(re.search(r"--date (\S+)", task.command).group(1))  # type: ignore[union-attr]
-            n = self.meeting_counts.get(member, 0) + 1
-            if (member, n) == SKIPPED or (member, meeting) == (SKIPPED[0], ledger.skipped_meeting):
+            seen = self.meetings_seen.setdefault(member, [])
+            if meeting not in seen:
+                seen.append(meeting)
+            if (member, seen.index(meeting) + 1) == SKIPPED:  # that one meeting, and no other
                 ledger.skipped_meeting = meeting
                 return
-            self.meeting_counts[member] = n
             attendance = "present" if self.rng.random() < 0.8 else "excused"
             extra = ["--excuse", "Đi công tác"] if attendance == "excused" else ["--contribution", "border_briefing"]
             await self.ok(

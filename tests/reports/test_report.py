@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from tests.reports.expected import cells_report, households_report
 from tests.reports.scenario import CELLS, HOUSEHOLDS, ROTATED, Scenario
 from tests.world import World
@@ -21,6 +23,7 @@ def subset(report: dict[str, Any], expected: dict[str, Any]) -> dict[str, tuple[
     return {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v}
 
 
+@pytest.mark.timeout(600)  # four months lived through the CLI: about 80 s on 2 cores, more under load
 async def test_every_report_figure_equals_the_one_computed_from_the_inputs(world: World) -> None:
     s = Scenario(world)
     await s.start()
@@ -48,7 +51,6 @@ async def test_every_report_figure_equals_the_one_computed_from_the_inputs(world
     assert ba_tri["overdue_tasks"] == 1
     assert ledger.meetings
     assert ledger.activities
-    assert ledger.grades
 
     # The record as it stood before the rotation: the member was serving; now the assignment has ended.
     rotated = ledger.assignments[ROTATED]
@@ -65,6 +67,7 @@ async def test_every_report_figure_equals_the_one_computed_from_the_inputs(world
     assert subset(final, cells_report(ledger, start, ledger.term_ends_on, closed=True)) == {}
     assert subset(households, households_report(ledger, start, ledger.term_ends_on)) == {}
     assert households["households_per_member"] == 3.0
+    assert ledger.grades  # the first review falls due within any four months, not always within the first 76 days
     assert final["commendations"] >= 1
     assert final["corrections"] == 1
     assert final["rotations"] == 1

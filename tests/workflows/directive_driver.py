@@ -90,7 +90,7 @@ async def issue(
     """Issue an example directive, its term starting today (the server's today) and its code made unique."""
     today: date = await harness.today()
     spec = load_directive(EXAMPLES / file)
-    resolved = await resolve(spec, directory, file)
+    resolved = await resolve(spec, directory, file, today)
     suffix = ids.PHANCONG_NAMESPACE.hex[:4] + str(len(harness.started))
     resolved = resolved.model_copy(
         update={

@@ -9,11 +9,12 @@ import signal
 import subprocess
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 from temporalio.testing import WorkflowEnvironment
 
 from domain import ids
+from domain.calendar import local_date
 from domain.commands import AcceptAssignment
 from domain.context import AssignmentContext
 from phancong import gateway
@@ -24,7 +25,7 @@ from workflows.assignment_io import AssignmentInput, Nomination
 
 
 def request(assignment_id: str) -> AssignmentInput:
-    today = date.today()
+    today = local_date(datetime.now(UTC))  # the dev server runs on the real clock
     return AssignmentInput(
         nomination=Nomination(
             assignment_id=assignment_id,
