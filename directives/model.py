@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from directory.model import CellCategory
+from domain.bounds import (
+    MAX_SCOPE_ENTRIES,
+    MAX_TERM_MONTHS,
+    BusinessDate,
+    DirectiveCode,
+    EntryId,
+    Name,
+    Title,
+    term_checked,
+)
 from domain.calendar import add_months
 from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind
+
+_MANY = Field(max_length=MAX_SCOPE_ENTRIES)
 
 
 class ScopeSpec(BaseModel):
@@ -20,11 +32,11 @@ class ScopeSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    communes: list[str] | Literal["all"] = Field(default_factory=list)
-    categories: list[CellCategory] = Field(default_factory=list)
-    cells: list[str] = Field(default_factory=list)
-    posts: list[str] | Literal["all"] = "all"
-    households: list[str] | Literal["all"] = Field(default_factory=list)
+    communes: Annotated[list[EntryId], _MANY] | Literal["all"] = Field(default_factory=list)
+    categories: list[CellCategory] = Field(default_factory=list, max_length=len(CellCategory))
+    cells: Annotated[list[EntryId], _MANY] = Field(default_factory=list)
+    posts: Annotated[list[EntryId], _MANY] | Literal["all"] = "all"
+    households: Annotated[list[EntryId], _MANY] | Literal["all"] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _some_place(self) -> Self:
@@ -39,34 +51,32 @@ class TermSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    start: date | None = None
-    end: date | None = None
-    months: int | None = Field(None, ge=1, le=120)
+    start: BusinessDate | None = None
+    end: BusinessDate | None = None
+    months: int | None = Field(None, ge=1, le=MAX_TERM_MONTHS)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if (self.end is None) == (self.months is None):
             raise ValueError("give the term's end or its length in months (one of them)")
-        if self.start is not None and self.end is not None and self.end <= self.start:
-            raise ValueError("the term must end after it starts")
+        if self.start is not None and self.end is not None:
+            term_checked(self.start, self.end)
         return self
 
     def dates(self, issued_on: date) -> tuple[date, date]:
         """(first day, last day) of the term of a directive issued on ``issued_on``."""
         start = self.start or issued_on
         end = self.end or add_months(start, self.months or 0) - timedelta(days=1)
-        if end <= start:
-            raise ValueError(f"the term must end after it starts ({start.isoformat()})")
-        return start, end
+        return term_checked(start, end)
 
 
 class DirectiveFile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: str = Field(min_length=1, max_length=60, pattern=r"^[^\s:|]+$", description="e.g. 1625-NQ/ĐUBP")
-    title: str = Field(min_length=1)
-    issuing_body: str = Field(min_length=1)
-    issued_on: date | None = Field(None, description="Default: the day it is issued in phancong.")
+    code: DirectiveCode = Field(description="e.g. 1625-NQ/ĐUBP")
+    title: Title
+    issuing_body: Name
+    issued_on: BusinessDate | None = Field(None, description="Default: the day it is issued in phancong.")
     kind: AssignmentKind
     scope: ScopeSpec
     term: TermSpec

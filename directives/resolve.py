@@ -10,15 +10,15 @@ from directory.repository import DirectoryRepository
 from domain.context import CellRef
 from domain.directive import CellInScope, HouseholdInScope, PostInScope, ResolvedDirective
 from domain.vocabulary import AssignmentKind
-from phancong.documents import DocumentError, load
+from phancong.documents import DEFAULT_LIMITS, DocumentError, FileLimits, load
 
 
 class DirectiveScopeError(DocumentError):
     code = "invalid_directive"
 
 
-def load_directive(path: Path) -> DirectiveFile:
-    return load(DirectiveFile, path, code="invalid_directive")
+def load_directive(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> DirectiveFile:
+    return load(DirectiveFile, path, code="invalid_directive", limits=limits)
 
 
 async def resolve(

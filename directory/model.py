@@ -7,9 +7,11 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from domain.bounds import MAX_SCOPE_ENTRIES, EntryId, Line, Name, Url
 from phancong.errors import PhancongError
 
-Identifier = Field(min_length=1, max_length=80, pattern=r"^[^\s:|]+$")
+# Entries of one kind in one file: a province has hundreds of cells and thousands of households.
+MAX_ENTRIES = 10 * MAX_SCOPE_ENTRIES
 
 
 class DirectoryFileError(PhancongError):
@@ -57,70 +59,70 @@ class Contact(_Entry):
     """Where a person's or an office's reminders go: a webhook if given, else e-mail, else the log."""
 
     email: EmailStr | None = None
-    phone: str | None = None
-    webhook: str | None = Field(None, pattern=r"^https?://")
+    phone: Line | None = None
+    webhook: Url | None = None
     language: Language = Language.VI
 
 
 class Commune(_Entry):
-    id: str = Identifier
-    name: str = Field(min_length=1)
+    id: EntryId
+    name: Name
     contact: Contact = Field(default_factory=Contact)
 
 
 class Cell(_Entry):
     """A village (thôn, ấp, bản) and its party cell."""
 
-    id: str = Identifier
-    name: str = Field(min_length=1)
-    commune: str = Identifier
-    village: str = ""
-    categories: tuple[CellCategory, ...] = ()
+    id: EntryId
+    name: Name
+    commune: EntryId
+    village: Line = ""
+    categories: tuple[CellCategory, ...] = Field((), max_length=len(CellCategory))
     meeting_day: int = Field(ge=1, le=31)
     contact: Contact = Field(default_factory=Contact)
 
 
 class Post(_Entry):
-    id: str = Identifier
-    name: str = Field(min_length=1)
-    communes: tuple[str, ...] = Field(min_length=1)
+    id: EntryId
+    name: Name
+    communes: tuple[EntryId, ...] = Field(min_length=1, max_length=MAX_SCOPE_ENTRIES)
     contact: Contact = Field(default_factory=Contact)
 
 
 class Member(_Entry):
-    id: str = Identifier
-    name: str = Field(min_length=1)
-    post: str = Identifier
-    rank: str = ""
+    id: EntryId
+    name: Name
+    post: EntryId
+    rank: Line = ""
     kind: MemberKind = MemberKind.OFFICER
     on_local_committee: bool = False
     contact: Contact = Field(default_factory=Contact)
 
 
 class Household(_Entry):
-    id: str = Identifier
-    cell: str = Identifier
-    head: str = ""
-    tags: tuple[HouseholdTag, ...] = ()
-    denomination: str | None = None
+    id: EntryId
+    cell: EntryId
+    head: Line = ""
+    tags: tuple[HouseholdTag, ...] = Field((), max_length=len(HouseholdTag))
+    denomination: Line | None = None
 
 
 class HqRecipient(_Entry):
     """Someone at provincial headquarters who receives escalations and HQ's digest."""
 
-    id: str = Identifier
-    name: str = Field(min_length=1)
+    id: EntryId
+    name: Name
     contact: Contact
 
 
 class DirectoryFile(_Entry):
-    province: str = Field(min_length=1)
-    hq: tuple[HqRecipient, ...] = ()
-    communes: tuple[Commune, ...] = ()
-    cells: tuple[Cell, ...] = ()
-    posts: tuple[Post, ...] = ()
-    members: tuple[Member, ...] = ()
-    households: tuple[Household, ...] = ()
+    province: Name
+    hq: tuple[HqRecipient, ...] = Field((), max_length=MAX_ENTRIES)
+    communes: tuple[Commune, ...] = Field((), max_length=MAX_ENTRIES)
+    cells: tuple[Cell, ...] = Field((), max_length=MAX_ENTRIES)
+    posts: tuple[Post, ...] = Field((), max_length=MAX_ENTRIES)
+    members: tuple[Member, ...] = Field((), max_length=MAX_ENTRIES)
+    households: tuple[Household, ...] = Field((), max_length=MAX_ENTRIES)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.bounds import MAX_HOUSEHOLDS, BusinessDate, EntryId, Line, PeriodLabel, Quantity, RequiredText, Text, Vnd
 from domain.vocabulary import ActivityKind, Attendance, Contribution, EndReason, Grade
 from events.envelope import Actor
 
@@ -20,57 +20,57 @@ class Command(BaseModel):
 
 
 class AcceptAssignment(Command):
-    cell_id: str | None = Field(None, description="Place in this cell of the commune (default: the one asked).")
-    join_on: date | None = Field(
+    cell_id: EntryId | None = Field(None, description="Place in this cell of the commune (default: the one asked).")
+    join_on: BusinessDate | None = Field(
         None, description="The day the member takes part from, from its start (default: today)."
     )
-    note: str = ""
+    note: Text = ""
 
 
 class DeclineAssignment(Command):
-    reason: str
+    reason: RequiredText
 
 
 class RecordMeeting(Command):
-    meeting_on: date
+    meeting_on: BusinessDate
     attendance: Attendance
-    excuse: str | None = None
-    contributions: tuple[Contribution, ...] = ()
-    note: str = ""
+    excuse: Text | None = None
+    contributions: tuple[Contribution, ...] = Field((), max_length=len(Contribution))
+    note: Text = ""
 
 
 class LogActivity(Command):
-    activity_on: date
+    activity_on: BusinessDate
     kind: ActivityKind
-    quantity: int = Field(1, ge=0)
-    amount_vnd: int = Field(0, ge=0)
-    in_kind: str = ""
-    household_ids: tuple[str, ...] = ()
-    note: str = ""
+    quantity: Quantity = 1
+    amount_vnd: Vnd = 0
+    in_kind: Line = ""
+    household_ids: tuple[EntryId, ...] = Field((), max_length=MAX_HOUSEHOLDS)
+    note: Text = ""
 
 
 class SubmitAppraisal(Command):
-    period: str
-    text: str
+    period: PeriodLabel
+    text: RequiredText
 
 
 class GradeMember(Command):
-    period: str
+    period: PeriodLabel
     grade: Grade
-    note: str = ""
+    note: Text = ""
 
 
 class Commend(Command):
-    reason: str
+    reason: RequiredText
 
 
 class Correct(Command):
-    reason: str
+    reason: RequiredText
 
 
 class PauseAssignment(Command):
-    reason: str
-    until: date | None = None
+    reason: RequiredText
+    until: BusinessDate | None = None
 
 
 class ResumeAssignment(Command):
@@ -79,14 +79,14 @@ class ResumeAssignment(Command):
 
 class WithdrawMember(Command):
     reason: EndReason
-    note: str = ""
+    note: Text = ""
 
 
 class EndAssignment(Command):
     """The directive ends an assignment (term completed, cell merged, …)."""
 
     reason: EndReason
-    note: str = ""
+    note: Text = ""
 
 
 class CommandResult(BaseModel):

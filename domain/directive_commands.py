@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.bounds import (
+    MAX_HOUSEHOLDS,
+    MAX_NOMINATIONS,
+    MAX_SCOPE_ENTRIES,
+    BusinessDate,
+    EntryId,
+    Line,
+    RequiredText,
+    Text,
+)
 from domain.commands import Command
 from domain.context import CellRef
 from domain.directive import CellInScope, PostInScope
@@ -19,33 +27,33 @@ class NominationItem(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    member_id: str
-    member_post_id: str
+    member_id: EntryId
+    member_post_id: EntryId
     on_local_committee: bool = False
-    cell_id: str | None = None
-    household_ids: tuple[str, ...] = ()
-    household_group_id: str | None = None
+    cell_id: EntryId | None = None
+    household_ids: tuple[EntryId, ...] = Field((), max_length=MAX_HOUSEHOLDS)
+    household_group_id: EntryId | None = None
 
 
 class Nominate(Command):
     """A post's nomination of one or more members, by one resolution of its party committee."""
 
-    resolution: str = ""
-    items: tuple[NominationItem, ...] = Field(min_length=1)
+    resolution: Line = ""
+    items: tuple[NominationItem, ...] = Field(min_length=1, max_length=MAX_NOMINATIONS)
 
 
 class AmendDirective(Command):
-    added_cells: tuple[CellInScope, ...] = ()
-    added_posts: tuple[PostInScope, ...] = ()
-    added_commune_cells: tuple[CellRef, ...] = ()
-    removed_cells: tuple[str, ...] = ()
+    added_cells: tuple[CellInScope, ...] = Field((), max_length=MAX_SCOPE_ENTRIES)
+    added_posts: tuple[PostInScope, ...] = Field((), max_length=MAX_SCOPE_ENTRIES)
+    added_commune_cells: tuple[CellRef, ...] = Field((), max_length=MAX_SCOPE_ENTRIES)
+    removed_cells: tuple[EntryId, ...] = Field((), max_length=MAX_SCOPE_ENTRIES)
     policy: DirectivePolicy | None = None
-    term_ends_on: date | None = None
-    note: str = ""
+    term_ends_on: BusinessDate | None = None
+    note: Text = ""
 
 
 class CloseDirective(Command):
-    reason: str
+    reason: RequiredText
 
 
 class NominationResult(BaseModel):

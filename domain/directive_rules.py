@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.bounds import term_checked
 from domain.calendar import local_date, local_time, periods_ending_between
 from domain.directive import DirectiveState
 from domain.directive_commands import AmendDirective, CloseDirective, Nominate, NominationItem
@@ -180,6 +181,11 @@ def decide_amendment(state: DirectiveState, command: AmendDirective, today: date
         raise OutOfScopeError(f"not in scope: {', '.join(unknown)}")
     if command.term_ends_on is not None and command.term_ends_on <= today:
         raise InvalidInputError("the new end of term must be after today")
+    if command.term_ends_on is not None:
+        try:
+            term_checked(directive.term_starts_on, command.term_ends_on)
+        except ValueError as refused:
+            raise InvalidInputError(f"the new end of term: {refused}") from None
     if not (command.added_cells or command.removed_cells or command.policy or command.term_ends_on):
         raise InvalidInputError("the amendment changes nothing")
     posts = {p.id for p in directive.posts} | {p.id for p in command.added_posts}

@@ -6,7 +6,7 @@ default, never a constant in code.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -27,8 +27,8 @@ class DirectivePolicy(BaseModel):
     annual_review_months: int = Field(12, description="Tổng kết yearly.")
     nomination_days: int = Field(15, ge=1, le=180, description="Posts nominate within this many days.")
     commune_response_days: int = Field(15, ge=1, le=180, description="The commune answers an introduction within.")
-    reminder_days_before: tuple[int, ...] = Field(
-        (7, 3), description="Reminders this many days before a response or review deadline."
+    reminder_days_before: tuple[Annotated[int, Field(ge=1, le=180)], ...] = Field(
+        (7, 3), max_length=10, description="Reminders this many days before a response or review deadline."
     )
     review_submission_days: int = Field(10, ge=1, le=90, description="Appraisal and grade are due after a period.")
     correction_follow_up_days: int = Field(60, ge=1, le=365, description="A correction is re-reviewed after.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -47,6 +48,12 @@ class Actor(BaseModel):
     role: Role
     id: str | None = None
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _normal_form(cls, value: object) -> object:
+        # The same id typed decomposed (NFD) is the same actor.
+        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _id_matches_role(self) -> Self:
         if self.role in ROLES_WITH_ID and not self.id:
@@ -55,9 +62,19 @@ class Actor(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> Actor:
-        """Read ``ROLE[:ID]``, e.g. ``post:DBP-HAM-LUONG`` or ``hq``."""
-        role, _, ident = text.partition(":")
-        return cls(role=Role(role.strip()), id=ident.strip() or None)
+        """Read ``ROLE[:ID]``, e.g. ``post:DBP-HAM-LUONG`` or ``hq``: a role people act in (never ``system``),
+        with an id exactly when the role stands for one unit or person."""
+        role_text, _, ident = text.strip().partition(":")
+        try:
+            role = Role(role_text.strip())
+        except ValueError:
+            people = ", ".join(r.value for r in Role if r != Role.SYSTEM)
+            raise ValueError(f"unknown role {role_text.strip()!r} (one of {people})") from None
+        if role == Role.SYSTEM:
+            raise ValueError("'system' is phancong itself; nobody acts as it")
+        if role not in ROLES_WITH_ID and ident.strip():
+            raise ValueError(f"{role.value} takes no id ({role.value}, not {role.value}:{ident.strip()})")
+        return cls(role=role, id=ident.strip() or None)
 
     def __str__(self) -> str:
         return f"{self.role.value}:{self.id}" if self.id else self.role.value

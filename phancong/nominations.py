@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from directory.repository import DirectoryRepository
+from domain.bounds import MAX_HOUSEHOLDS, EntryId
 from domain.directive_commands import Nominate, NominationItem
 from domain.errors import UnknownReferenceError
 from events import Actor
@@ -15,10 +16,10 @@ class NominationRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    member_id: str
-    cell_id: str | None = None
-    household_ids: tuple[str, ...] = ()
-    household_group_id: str | None = None
+    member_id: EntryId
+    cell_id: EntryId | None = None
+    household_ids: tuple[EntryId, ...] = Field((), max_length=MAX_HOUSEHOLDS)
+    household_group_id: EntryId | None = None
 
 
 class UnknownMemberError(UnknownReferenceError):

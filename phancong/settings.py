@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.bounds import MAX_FILE_BYTES
+
 
 class Settings(BaseSettings):
     """Configuration of every phancong process (worker, CLI, API, benchmarks).
@@ -48,6 +50,9 @@ class Settings(BaseSettings):
     )
     seal_interval_seconds: int = Field(
         default=300, ge=1, le=86_400, description="How often the worker seals the global log (audit)."
+    )
+    max_file_bytes: int = Field(
+        default=MAX_FILE_BYTES, ge=1024, le=1024**3, description="The largest directory or directive file read."
     )
     now: AwareDatetime | None = Field(
         default=None,
