@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncpg
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from events import AppendResult, ConcurrencyError, EventIdConflictError, EventStore, NewEvent
 from events.catalog import AnyEvent
+from workflows.store import REFUSED
 
 
 class AppendEventsInput(BaseModel):
@@ -30,3 +32,6 @@ class EventActivities:
         except (ConcurrencyError, EventIdConflictError) as exc:
             # Another writer, or different content under the same id: retrying cannot help.
             raise ApplicationError(str(exc), type=exc.code, non_retryable=True) from exc
+        except asyncpg.DataError as exc:
+            # A value PostgreSQL refuses (the boundary should have): no retry stores it, the caller must hear it.
+            raise ApplicationError(f"a value the store refuses: {exc}", type=REFUSED, non_retryable=True) from exc

@@ -112,6 +112,7 @@ class Subject(StrEnum):
     COVERAGE = "coverage"
     REPLACEMENT = "replacement"
     DIGEST = "digest"  # the daily list of an officer's open tasks
+    READ_MODEL = "read_model"  # a read model could not apply a stored event (HQ sees to it)
 
 
 class Recipient(BaseModel):

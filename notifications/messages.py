@@ -112,6 +112,10 @@ _TITLES: dict[Subject, tuple[str, str]] = {
         "Chi bộ chưa có đảng viên tham gia sinh hoạt: {reference}",
         "Cells still without a member: {reference}",
     ),
+    Subject.READ_MODEL: (
+        "Số liệu chưa cập nhật được sự kiện {reference}",
+        "A read model could not apply the event {reference}",
+    ),
     Subject.DIGEST: (
         "Việc cần làm ngày {due}: {count} việc, {overdue} quá hạn",
         "Your tasks on {due}: {count} open, {overdue} overdue",
@@ -169,6 +173,8 @@ def command_for(n: Notification) -> str | None:
             return f'phancong nominate --directive "{n.directive_id}" --member MEMBER --cell {cell} --as {who}'
         case Subject.DIGEST:
             return f"phancong tasks --as {who}"
+        case Subject.READ_MODEL:
+            return "phancong projections status"
     return None
 
 
@@ -204,6 +210,19 @@ def render(n: Notification, names: Names, language: str) -> Message:
     elif n.due_on is not None and n.subject not in (Subject.DIGEST, Subject.COVERAGE):
         lines.append(("Hạn: " if lang == "vi" else "Due: ") + fields["due"])
     lines += [_task_line(t, lang) for t in tasks]
+    if n.subject == Subject.READ_MODEL:
+        error = n.details.get("error") or "-"
+        projection = n.details.get("projection") or "-"
+        if lang == "vi":
+            lines += [
+                f"Bảng: {projection}. Lỗi: {error}",
+                "Các sự kiện khác vẫn được cập nhật. Sau khi khắc phục, chạy `phancong projections rebuild`.",
+            ]
+        else:
+            lines += [
+                f"Read model: {projection}. Error: {error}",
+                "Every other event is still applied. Once the cause is fixed, run `phancong projections rebuild`.",
+            ]
     context = []
     if n.directive_id:
         context.append(("Chỉ thị" if lang == "vi" else "Directive") + f": {fields['directive']}")

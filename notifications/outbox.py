@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
 
 from directory.repository import DirectoryRepository
-from domain.assignment import fold, stream_of
+from domain.assignment import FoldError, fold, stream_of
 from domain.calendar import local_date
+from domain.notices import Notice
 from domain.vocabulary import Subject
 from events import EventStore
 from notifications.channels import Channels, Outgoing, Target
@@ -41,6 +45,50 @@ class Send(BaseModel):
 
 class UnknownNotificationError(LookupError):
     pass
+
+
+_INSERT = """
+INSERT INTO notifications (notification_id, directive_id, assignment_id, stream_id, notice_key, recipient_role,
+                           recipient_id, subject, escalation, due_on, reference, details, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, coalesce($13, now()))
+ON CONFLICT (notification_id) DO NOTHING
+"""
+
+
+async def queue(
+    pool: Pool,
+    notification_id: UUID,
+    notice: Notice,
+    *,
+    stream_id: str,
+    directive_id: str | None = None,
+    assignment_id: str | None = None,
+    queued_at: datetime | None = None,
+    details: dict[str, Any] | None = None,
+) -> bool:
+    """Put a notice in the outbox under its (derived) id; True if it is new (queuing it again changes nothing)."""
+    recorded = {
+        "responsible": str(notice.responsible) if notice.responsible else None,
+        "reminders": list(notice.reminders),
+        **(details or {}),
+    }
+    status = await pool.execute(
+        _INSERT,
+        notification_id,
+        directive_id,
+        assignment_id,
+        stream_id,
+        notice.key,
+        notice.recipient.role.value,
+        notice.recipient.id,
+        notice.subject.value,
+        notice.escalation,
+        notice.due_on,
+        notice.reference,
+        json.dumps(recorded, ensure_ascii=False),
+        queued_at,
+    )
+    return status.endswith(" 1")
 
 
 def _notification(row: asyncpg.Record) -> Notification:
@@ -151,7 +199,8 @@ class Outbox:
         """Who and what the notice concerns, from the event store (the source of truth, never behind)."""
         state = None
         if n.assignment_id:
-            state = fold(e.payload for e in await self._store.read_stream(stream_of(n.assignment_id)))
+            with contextlib.suppress(FoldError):  # a stored event the fold cannot follow: ids instead of names
+                state = fold(e.payload for e in await self._store.read_stream(stream_of(n.assignment_id)))
         title = None
         if n.directive_id:  # the title alone: a national directive's first event carries every cell and post
             title = await self._pool.fetchval(

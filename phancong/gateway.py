@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import re
 from typing import Any, TypeVar
 
 from temporalio.client import (
@@ -39,7 +40,7 @@ from domain.commands import (
 )
 from domain.directive import DirectiveState
 from domain.directive_commands import AmendDirective, CloseDirective, Nominate
-from domain.errors import WrongStateError, rejection
+from domain.errors import InvalidInputError, WrongStateError, rejection
 from phancong.errors import PhancongError
 from workflows.assignment import AssignmentWorkflow
 from workflows.directive import BUSY, DirectiveWorkflow
@@ -79,6 +80,10 @@ _BUSY = (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE)
 _BUSY_ATTEMPTS = 16  # about a minute and a half of backoff in all
 
 
+# A refusal's type is one of phancong's stable codes (snake case); anything else is the SDK's or a bug's.
+_CODE = re.compile(r"[a-z][a-z_]*")
+
+
 def _transient(error: RPCError) -> bool:
     # FAILED_PRECONDITION "workflow not ready": the workflow's task failed or timed out and is being retried.
     not_ready = error.status == RPCStatusCode.FAILED_PRECONDITION and "workflow task" in error.message
@@ -102,8 +107,11 @@ async def _execute(client: Client, workflow_id: str, what: str, update: Any, com
             if isinstance(cause, ApplicationError) and cause.type == BUSY and attempt < _BUSY_ATTEMPTS:
                 await _backoff(attempt)
                 continue
-            if isinstance(cause, ApplicationError) and cause.type:
+            if isinstance(cause, ApplicationError) and cause.type and _CODE.fullmatch(cause.type):
                 raise rejection(cause.type, cause.message) from None
+            if isinstance(cause, ApplicationError) and cause.message == "Failed decoding arguments":
+                # The workflow's own models refused the command (a client that skipped the boundary's checks).
+                raise InvalidInputError(f"{what} refused the command: it does not fit the command's model") from None
             raise
         except WorkflowUpdateRPCTimeoutOrCancelledError:
             # The call ended before the Update did (a nomination waits for its assignments to start): asking

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict
 
 from directory.model import SENSITIVE_TAGS
 from directory.repository import DirectoryRepository
-from domain.assignment import AssignmentState, fold, stream_of
+from domain.assignment import AssignmentState, FoldError, fold, stream_of
+from domain.bounds import business_date
 from domain.calendar import VIETNAM
 from domain.directive import DirectiveState
 from domain.directive_fold import fold_directive
@@ -72,15 +73,17 @@ def _short(value: Any) -> str:
 
 
 def as_of_moment(text: str) -> datetime:
-    """``YYYY-MM-DD`` (the end of that day in Viet Nam) or an ISO date-time with its offset."""
+    """``YYYY-MM-DD`` (the end of that day in Viet Nam) or an ISO date-time with its offset, within phancong's
+    window of dates."""
     try:
         day = date.fromisoformat(text)
     except ValueError:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             raise ValueError("give the offset, e.g. 2026-12-01T17:30+07:00") from None
+        business_date(moment.astimezone(VIETNAM).date(), "--as-of")
         return moment
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=VIETNAM)
+    return datetime.combine(business_date(day, "--as-of") + timedelta(days=1), time(), tzinfo=VIETNAM)
 
 
 class Histories:
@@ -105,7 +108,10 @@ class Histories:
             raise NotFoundError(f"no events of {subject.value} {subject_id}{when}")
         allowed = await self._sponsored_households(viewer)
         entries = [self._entry(e, allowed) for e in events]
-        state = await self._state(subject, subject_id, events, as_of)
+        try:
+            state = await self._state(subject, subject_id, events, as_of)
+        except FoldError as broken:  # a stored event the fold cannot follow: the timeline is still shown
+            state = {"error": f"the events do not fold into a state: {broken}"}
         return History(subject=subject, subject_id=subject_id, as_of=as_of, entries=entries, state=state)
 
     async def _may_read(self, subject: Subject, subject_id: str, viewer: Actor) -> None:

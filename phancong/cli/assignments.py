@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import typer
 
 from directory.repository import DirectoryRepository
-from domain.assignment import AssignmentState
+from domain import bounds
+from domain.assignment import AssignmentState, stream_of
 from domain.commands import (
     AcceptAssignment,
     Command,
@@ -24,6 +26,8 @@ from domain.commands import (
     WithdrawMember,
 )
 from domain.vocabulary import ActivityKind, Attendance, Contribution, EndReason, Grade
+from events import EventStore
+from events.catalog import REGISTRY
 from phancong import gateway
 from phancong.cli.common import (
     ActorOption,
@@ -33,6 +37,7 @@ from phancong.cli.common import (
     database,
     emit_json,
     handles_errors,
+    known,
     parse_date,
     run,
     state,
@@ -49,9 +54,15 @@ appraisal_app = typer.Typer(help="The cell submits its appraisal.", no_args_is_h
 assignment_app = typer.Typer(help="Look at assignments.", no_args_is_help=True)
 
 
-def _send(ctx: typer.Context, assignment_id: str, command: Command, as_json: bool) -> None:
+def _send(ctx: typer.Context, assignment: str, command: Command, as_json: bool) -> None:
+    assignment_id = bounds.assignment_id(assignment)
+    cli = state(ctx)
+
     async def go() -> CommandResult:
-        async with temporal(state(ctx)) as client:
+        if command.actor.id is not None:
+            async with database(cli) as pool:
+                await known(pool, command.actor)
+        async with temporal(cli) as client:
             return await gateway.send(client, assignment_id, command)
 
     result = run(go())
@@ -105,17 +116,35 @@ def nominate(
     ]
     cli = state(ctx)
 
-    async def go() -> Any:
+    async def go() -> tuple[Any, set[str]]:
         async with database(cli) as pool, temporal(cli) as client:
+            await known(pool, who)
             command = await build_nomination(DirectoryRepository(pool), who, resolution, requests)
-            return await gateway.send_directive(client, directive, command)
+            result = await gateway.send_directive(client, bounds.directive_code(directive, "--directive"), command)
+            store = await EventStore.open(pool, REGISTRY)
+            return result, await introduced(store, result.assignment_ids)
 
-    result = run(go())
+    result, sent = run(go())
     if as_json:
         emit_json(result)
         return
     for assignment_id in result.assignment_ids:
-        typer.echo(f"nominated: {assignment_id} (introduction sent to the commune)")
+        said = "introduction sent to the commune" if assignment_id in sent else "its introduction is on its way"
+        typer.echo(f"nominated: {assignment_id} ({said})")
+
+
+async def introduced(store: EventStore, assignment_ids: tuple[str, ...], wait: float = 30.0) -> set[str]:
+    """The assignments whose introduction letter is recorded, waiting up to ``wait`` seconds for all of them
+    (each assignment introduces itself right after it starts)."""
+    deadline = asyncio.get_running_loop().time() + wait
+    done: set[str] = set()
+    while True:
+        for assignment_id in set(assignment_ids) - done:
+            if await store.stream_version(stream_of(assignment_id)) >= 2:  # MemberNominated, IntroductionSent
+                done.add(assignment_id)
+        if done >= set(assignment_ids) or asyncio.get_running_loop().time() > deadline:
+            return done
+        await asyncio.sleep(0.05)
 
 
 @commune_app.command("accept")
@@ -186,8 +215,8 @@ def log_activity(
     assignment: str = AssignmentArg,
     date: str = typer.Option(..., "--date", help="The activity's date: YYYY-MM-DD, today or yesterday."),
     kind: ActivityKind = typer.Option(..., "--kind"),
-    quantity: int = typer.Option(1, "--quantity", min=0, help="Sessions, visits, workdays, people."),
-    amount_vnd: int = typer.Option(0, "--amount-vnd", min=0, help="Cash or the value of goods, in đồng."),
+    quantity: int = typer.Option(1, "--quantity", help="Sessions, visits, workdays, people."),
+    amount_vnd: int = typer.Option(0, "--amount-vnd", help="Cash or the value of goods, in đồng."),
     in_kind: str = typer.Option("", "--in-kind", help="What was given in kind."),
     household: list[str] = typer.Option([], "--household"),
     note: str = typer.Option("", "--note"),

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from domain import bounds
 from events import EventStore, IntegrityProblem
 from events.catalog import REGISTRY
 from events.export import NothingToExportError, export_directive
@@ -136,16 +137,23 @@ def export(
 ) -> None:
     """Every stream of a directive, whole, with a manifest of hashes an auditor verifies offline."""
     actor_of(actor, roles=("auditor", "hq"))
-    target = out or Path("export-" + directive.replace("/", "-"))
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InvalidArgumentError(f"{target} exists and is not an empty directory")
+    code = bounds.directive_code(directive, "--directive")
+    target = out or Path("export-" + code.replace("/", "-"))
+    try:
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise InvalidArgumentError(f"{target} exists and is not an empty directory")
+    except OSError as failed:
+        raise InvalidArgumentError(f"--out {target}: {failed.strerror or failed}") from None
 
     async def go() -> dict[str, Any]:
         async with database(state(ctx)) as pool:
             try:
-                return await export_directive(pool, directive, target)
+                return await export_directive(pool, code, target)
             except NothingToExportError as nothing:
                 raise NotFoundError(str(nothing)) from None
+            except OSError as failed:
+                why = failed.strerror or failed
+                raise InvalidArgumentError(f"--out {target}: cannot write there ({why})") from None
 
     manifest = run(go())
     if as_json:

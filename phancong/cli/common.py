@@ -14,16 +14,20 @@ from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
 import migrations
+from directory.repository import DirectoryRepository
+from domain.bounds import OutOfBoundsError, business_date, entry_id
+from domain.errors import DateOutOfRangeError, UnknownReferenceError
 from events import Actor, EventStore
 from events.catalog import REGISTRY
 from phancong.clock import Clock
 from phancong.clock import today as today_of
 from phancong.database import Pool, create_pool
+from phancong.documents import FileLimits
 from phancong.errors import PhancongError
 from phancong.settings import Settings
 from phancong.stack import Stack
@@ -63,12 +67,32 @@ def actor_of(value: str | None, *, roles: tuple[str, ...] | None = None) -> Acto
         raise InvalidActorError("say who acts: --as ROLE[:ID] (or set PHANCONG_ACTOR)")
     try:
         actor = Actor.parse(value)
+        if actor.id is not None:
+            entry_id(actor.id, "its id")
+    except ValidationError as exc:
+        raise InvalidActorError(f"--as {value!r}: {one_line(exc)}") from None
     except ValueError as exc:
-        detail = str(exc).splitlines()[-1].strip() if "validation error" in str(exc) else str(exc)
-        raise InvalidActorError(f"--as {value!r}: {detail}") from None
+        raise InvalidActorError(f"--as {value!r}: {exc}") from None
     if roles is not None and actor.role.value not in roles:
         raise InvalidActorError(f"this is done as {' or '.join(roles)}, not {actor.role.value}", code="forbidden")
     return actor
+
+
+async def known(pool: Pool, actor: Actor) -> Actor:
+    """``actor`` if the directory knows the unit or person it names (hq and auditors name none)."""
+    if actor.id is not None and not await DirectoryRepository(pool).exists(actor.role.value, actor.id):
+        raise UnknownReferenceError(f"--as {actor}: the directory has no {actor.role.value} {actor.id}")
+    return actor
+
+
+async def known_entry(pool: Pool, kind: str, value: str | None, option: str) -> str | None:
+    """The id given to ``option`` in its normal form, if the directory knows it (None when not given)."""
+    if value is None:
+        return None
+    ident = entry_id(value, option)
+    if not await DirectoryRepository(pool).exists(kind, ident):
+        raise UnknownReferenceError(f"{option} {ident}: the directory has no {kind} {ident}")
+    return ident
 
 
 # Words a date option takes besides YYYY-MM-DD, as days from today (Viet Nam).
@@ -78,12 +102,14 @@ DATE_WORDS = {"today": 0, "yesterday": -1}
 def parse_date(value: str, option: str, today: date) -> date:
     """``YYYY-MM-DD``, ``today`` or ``yesterday`` (``today`` being the clock's date in Viet Nam)."""
     shift = DATE_WORDS.get(value.strip().lower())
-    if shift is not None:
-        return today + timedelta(days=shift)
     try:
-        return date.fromisoformat(value)
+        day = today + timedelta(days=shift) if shift is not None else date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidArgumentError(f"{option} {value!r}: not a date (YYYY-MM-DD, today or yesterday)") from None
+    try:
+        return business_date(day, option)
+    except OutOfBoundsError as refused:
+        raise DateOutOfRangeError(str(refused)) from None
 
 
 @dataclass
@@ -95,6 +121,10 @@ class CliState:
     @property
     def today(self) -> date:
         return today_of(self.clock)
+
+    @property
+    def file_limits(self) -> FileLimits:
+        return FileLimits(max_bytes=self.settings.max_file_bytes)
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -125,8 +155,19 @@ def refuse(error: PhancongError, *, as_json: bool) -> None:
         typer.echo(f"error[{error.code}]: {error.message}", err=True)
 
 
+def one_line(error: ValidationError) -> str:
+    """Every problem of a refused input, on one line: ``field: why; other: why``."""
+    problems = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"])
+        why = problem["msg"].removeprefix("Value error, ")
+        problems.append(f"{where}: {why}" if where else why)
+    return "; ".join(problems)
+
+
 def handles_errors(fn: Callable[P, T]) -> Callable[P, T]:
-    """Turn a PhancongError raised by a command into one line and exit status 1 (never a traceback)."""
+    """Turn a PhancongError raised by a command, or an input out of bounds, into one line and exit status 1
+    (never a traceback)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -135,6 +176,10 @@ def handles_errors(fn: Callable[P, T]) -> Callable[P, T]:
                 return fn(*args, **kwargs)
             except RPCError as failure:
                 raise TemporalUnreachableError(f"Temporal refused the call: {failure.message}") from None
+            except ValidationError as refused:
+                raise InvalidArgumentError(one_line(refused)) from None
+            except OutOfBoundsError as refused:
+                raise InvalidArgumentError(str(refused)) from None
         except PhancongError as error:
             refuse(error, as_json=bool(kwargs.get("as_json", False)))
             # Drop the frames the error holds (a Temporal client among them): released now, not while the

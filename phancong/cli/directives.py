@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from directives.resolve import load_directive, resolve
 from directory.repository import DirectoryRepository
@@ -51,19 +51,48 @@ class AlreadyIssuedError(PhancongError):
     code = "already_issued"
 
 
-async def _issued_hash(store: EventStore, code: str) -> str | None:
-    for _ in range(50):  # the workflow appends DirectiveIssued first thing; give it a moment
+class NotRecordedError(PhancongError):
+    code = "not_recorded"
+
+
+# How long `directive issue` waits for the directive's first event to be stored before it says it was not.
+RECORD_WAIT_SECONDS = 60.0
+
+
+async def _issued(store: EventStore, client: Client, code: str, wait: float) -> DirectiveIssued | None:
+    """The directive's DirectiveIssued once it is stored; None if its workflow ended without storing it, or
+    ``wait`` seconds passed. A workflow that failed makes its failure the caller's refusal."""
+    handle = client.get_workflow_handle(ids.directive_workflow_id(code))
+    deadline = asyncio.get_running_loop().time() + wait
+    checks = 0
+    while asyncio.get_running_loop().time() < deadline:
         events = await store.read_stream(f"directive-{code}", to_version=1)
         if events and isinstance(events[0].payload, DirectiveIssued):
-            return events[0].payload.content_hash
+            return events[0].payload
+        checks += 1
+        if checks % 10 == 0 and (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+            try:
+                await handle.result()
+            except WorkflowFailureError as failed:
+                cause = failed.cause
+                if isinstance(cause, ApplicationError) and cause.type:
+                    raise PhancongError(cause.message, code=cause.type) from None
+            return None
         await asyncio.sleep(0.1)
     return None
 
 
 async def issue_directive(
-    client: Client, store: EventStore, task_queue: str, resolved: ResolvedDirective, actor: Actor
+    client: Client,
+    store: EventStore,
+    task_queue: str,
+    resolved: ResolvedDirective,
+    actor: Actor,
+    *,
+    wait: float = RECORD_WAIT_SECONDS,
 ) -> str:
-    """Start the directive's workflow; the same directive again is recognised ("issued" or "already issued")."""
+    """Start the directive's workflow and return once its DirectiveIssued is stored ("issued"); the same
+    directive again is recognised ("already_issued"); one issued with other content is refused."""
     try:
         await client.start_workflow(
             DirectiveWorkflow.run,
@@ -75,13 +104,18 @@ async def issue_directive(
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
     except WorkflowAlreadyStartedError:
-        issued = await _issued_hash(store, resolved.code)
-        if issued != resolved.content_hash():
+        earlier = await _issued(store, client, resolved.code, wait)
+        if earlier is None or earlier.content_hash != resolved.content_hash():
             raise AlreadyIssuedError(
                 f"directive {resolved.code} was already issued with different content: "
                 "use `phancong directive amend` to change it"
             ) from None
         return "already_issued"
+    if await _issued(store, client, resolved.code, wait) is None:
+        raise NotRecordedError(
+            f"directive {resolved.code} was started but not recorded within {wait:.0f} s: "
+            "is a worker running (`phancong worker`, or `make run`)?"
+        )
     return "issued"
 
 
@@ -96,7 +130,7 @@ def issue(
     """Issue a directive: check it against the directory and start it (issuing it again changes nothing)."""
     who = actor_of(actor, roles=("hq",))
     cli = state(ctx)
-    spec = load_directive(file)
+    spec = load_directive(file, cli.file_limits)
 
     async def go() -> tuple[str, ResolvedDirective]:
         async with database(cli) as pool, temporal(cli) as client:
@@ -182,7 +216,7 @@ def amend(
     """Amend a running directive: its scope, its policy, its end of term."""
     who = actor_of(actor, roles=("hq",))
     cli = state(ctx)
-    new_policy = load(DirectivePolicy, policy, code="invalid_policy") if policy else None
+    new_policy = load(DirectivePolicy, policy, code="invalid_policy", limits=cli.file_limits) if policy else None
     new_end = parse_date(term_end, "--term-end", state(ctx).today) if term_end else None
 
     async def go() -> Any:

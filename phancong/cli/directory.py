@@ -28,7 +28,7 @@ def import_(
     async def go() -> ImportResult:
         async with database(state(ctx)) as pool:
             store = await EventStore.open(pool, REGISTRY)
-            return await import_directory(pool, store, file, who, state(ctx).clock.now())
+            return await import_directory(pool, store, file, who, state(ctx).clock.now(), limits=state(ctx).file_limits)
 
     result = run(go())
     if as_json:

@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from domain import bounds
 from domain.calendar import VIETNAM
 from phancong.cli.common import (
     ActorOption,
@@ -19,6 +20,7 @@ from phancong.cli.common import (
     caught_up,
     database,
     handles_errors,
+    known,
     run,
     state,
 )
@@ -50,10 +52,18 @@ def history(
     except ValueError as exc:
         raise InvalidArgumentError(f"--as-of {as_of!r}: {exc}") from None
 
+    checked = {
+        Subject.MEMBER: bounds.entry_id,
+        Subject.CELL: bounds.entry_id,
+        Subject.DIRECTIVE: bounds.directive_code,
+        Subject.ASSIGNMENT: bounds.assignment_id,
+    }[subject](subject_id, subject.value)
+
     async def go() -> History:
         async with database(state(ctx)) as pool:
+            await known(pool, viewer)
             store = await caught_up(pool)
-            return await Histories(pool, store).of(subject, subject_id, viewer, moment)
+            return await Histories(pool, store).of(subject, checked, viewer, moment)
 
     found = run(go())
     if fmt == Format.JSON or as_json:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import unicodedata
 
 import typer
+from pydantic import ValidationError
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from phancong.cli import (
     assignments,
@@ -23,7 +26,7 @@ from phancong.cli import (
     simulate,
     tasks,
 )
-from phancong.cli.common import CliState
+from phancong.cli.common import CliState, InvalidArgumentError, one_line, refuse
 from phancong.clock import clock_at
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
@@ -55,9 +58,24 @@ app.command("history")(history.history)
 app.command("report")(report.report_command)
 
 
+def arguments(raw: list[str]) -> list[str]:
+    """The command line in Unicode NFC (the same id typed decomposed is the same id); an argument that was not
+    UTF-8 is refused."""
+    for arg in raw:
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in arg):
+            raise UsageError(f"an argument is not UTF-8 text: {arg.encode('utf-8', 'replace')!r}")
+    actor = os.environ.get("PHANCONG_ACTOR")
+    if actor:
+        os.environ["PHANCONG_ACTOR"] = unicodedata.normalize("NFC", actor)
+    return [unicodedata.normalize("NFC", arg) for arg in raw]
+
+
 @app.callback()
 def _root(ctx: typer.Context) -> None:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as refused:
+        raise UsageError(f"a PHANCONG_* setting is refused: {one_line(refused)}") from None
     configure_logging(settings.log_level, settings.log_format)
     ctx.obj = CliState(settings=settings, stack=Stack(settings), clock=clock_at(settings.now))
 
@@ -66,9 +84,18 @@ def main() -> None:
     tune_garbage_collector()
     code: int | str | None = 0
     try:
-        app()
+        code = app(args=arguments(sys.argv[1:]), standalone_mode=False)
     except SystemExit as finished:
         code = finished.code
+    except NoArgsIsHelpError:
+        code = 0  # the help was printed
+    except UsageError as refused:
+        # A malformed command line is refused like any other input: one line, a stable code, status 1.
+        message = refused.format_message().replace("Value error, ", "")
+        refuse(InvalidArgumentError(message), as_json="--json" in sys.argv[1:])
+        code = 1
+    except typer.Abort:
+        code = 130
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

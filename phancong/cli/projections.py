@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from events import EventStore
 from events.catalog import REGISTRY
 from phancong.cli.common import JsonOption, database, emit_json, handles_errors, run, state
 from phancong.errors import PhancongError
+from projections.failures import failures
 from projections.rebuild import RebuildResult, RebuildRunningError, rebuild
 from projections.runner import Projector
 
@@ -23,7 +26,7 @@ class RebuildBusyError(PhancongError):
 def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """The read models' checkpoint, and how many settled events they have yet to apply."""
 
-    async def go() -> dict[str, int]:
+    async def go() -> dict[str, Any]:
         async with database(state(ctx)) as pool:
             store = await EventStore.open(pool, REGISTRY)
             position = await Projector(pool, store, []).position()
@@ -32,13 +35,29 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
                 "AND global_position < phancong_settled_position()",
                 position,
             )
-            return {"position": position, "events_behind": behind}
+            failed = [
+                {
+                    "projection": f.projection,
+                    "event_id": str(f.event_id),
+                    "position": f.position,
+                    "event": f"{f.event_type} {f.stream_id}@{f.version}",
+                    "error": f.error,
+                    "hq_told": f.notified_at is not None,
+                }
+                for f in await failures(pool)
+            ]
+            return {"position": position, "events_behind": behind, "failures": failed}
 
     result = run(go())
     if as_json:
         emit_json(result)
-    else:
-        typer.echo(f"read models at position {result['position']}; {result['events_behind']} events to apply")
+        return
+    typer.echo(f"read models at position {result['position']}; {result['events_behind']} events to apply")
+    if result["failures"]:
+        typer.echo(f"{len(result['failures'])} events a read model could not apply (fix, then `projections rebuild`):")
+    for f in result["failures"]:
+        told = "" if f["hq_told"] else " (HQ not told yet)"
+        typer.echo(f"  {f['projection']:12} {f['event']}: {f['error']}{told}")
 
 
 @app.command("rebuild")

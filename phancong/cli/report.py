@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from domain import bounds
 from phancong import report_format
 from phancong.cli.common import (
     ActorOption,
@@ -16,6 +17,8 @@ from phancong.cli.common import (
     caught_up,
     database,
     handles_errors,
+    known,
+    known_entry,
     parse_date,
     run,
     state,
@@ -54,17 +57,20 @@ def report_command(
     viewer = actor_of(actor)
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise InvalidArgumentError(f"--chart {chart}: a .png or .svg file")
-    scope = Scope(
-        directive=directive,
-        post=post,
-        commune=commune,
-        start=parse_date(start, "--from", state(ctx).today) if start else None,
-        end=parse_date(end, "--to", state(ctx).today) if end else None,
-        simulated=simulated,
-    )
+    start_on = parse_date(start, "--from", state(ctx).today) if start else None
+    end_on = parse_date(end, "--to", state(ctx).today) if end else None
 
     async def go() -> Figures:
         async with database(state(ctx)) as pool:
+            await known(pool, viewer)
+            scope = Scope(
+                directive=bounds.directive_code(directive, "--directive") if directive else None,
+                post=await known_entry(pool, "post", post, "--post"),
+                commune=await known_entry(pool, "commune", commune, "--commune"),
+                start=start_on,
+                end=end_on,
+                simulated=simulated,
+            )
             await caught_up(pool)
             return await report(pool, scope, viewer, state(ctx).today)
 

@@ -13,6 +13,7 @@ from phancong.cli.common import (
     database,
     emit_json,
     handles_errors,
+    known,
     run,
     state,
 )
@@ -26,6 +27,7 @@ def tasks(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = J
 
     async def go() -> list[Task]:
         async with database(state(ctx)) as pool:
+            await known(pool, who)
             await caught_up(pool)
             return await open_tasks(pool, who, state(ctx).today)
 
