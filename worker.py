@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -41,15 +42,19 @@ from activities.delivery import Deliveries, DeliveryActivities
 from activities.directives import DirectiveActivities
 from activities.events import EventActivities
 from activities.notifications import NotificationActivities
+from domain import ids
+from domain.notices import Notice
+from domain.vocabulary import HQ, Subject
 from events import EventStore, seals
 from events.catalog import REGISTRY
 from notifications.attempts import Attempts
 from notifications.channels import Channels, SmtpSettings
-from notifications.outbox import Outbox
+from notifications.outbox import Outbox, queue
 from phancong.converter import DATA_CONVERTER
 from phancong.database import Pool, create_pool
 from phancong.settings import Settings
 from projections.catalog import all_projections
+from projections.failures import failures, mark_notified
 from projections.runner import Projector
 from workflows import search_attributes
 from workflows.assignment import AssignmentWorkflow
@@ -208,10 +213,13 @@ async def serve(settings: Settings, database_url: str, temporal_address: str, st
         async with running(client, settings.task_queue, store, pool, settings):
             projecting = asyncio.create_task(projector.run(stop))
             sealing = asyncio.create_task(seal_every(pool, settings.seal_interval_seconds, stop))
+            deliveries = Deliveries.configured(client, settings)
+            telling = asyncio.create_task(tell_every(pool, deliveries, settings.task_queue, 30, stop))
             await stop.wait()
             log.info("worker stopping: finishing running activities")
             await projecting
             await sealing
+            await telling
         log.info("worker stopped")
     finally:
         await pool.close()
@@ -226,6 +234,37 @@ async def seal_every(pool: Pool, seconds: int, stop: asyncio.Event) -> None:
                 log.info("log sealed", seal_no=made.seal_no, events=made.events, hash=made.hash.hex())
         except (asyncpg.PostgresError, OSError) as error:
             log.warning("sealing failed, trying again later", error=str(error))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def tell_hq_of_failures(pool: Pool, deliveries: Deliveries, task_queue: str) -> int:
+    """Queue a notice to HQ for each event a read model could not apply and HQ was not told of; how many."""
+    told = 0
+    for failure in await failures(pool, unnotified=True, limit=100):
+        notification_id = uuid.uuid5(ids.PHANCONG_NAMESPACE, f"read-model/{failure.projection}/{failure.event_id}")
+        notice = Notice(
+            key=f"read-model:{failure.projection}:{failure.event_id}",
+            recipient=HQ,
+            subject=Subject.READ_MODEL,
+            reference=f"{failure.event_type} {failure.stream_id}@{failure.version}",
+        )
+        details = {"projection": failure.projection, "error": failure.error}
+        await queue(pool, notification_id, notice, stream_id="projections", details=details)
+        await deliveries.start(notification_id, task_queue)
+        await mark_notified(pool, failure)
+        told += 1
+    return told
+
+
+async def tell_every(pool: Pool, deliveries: Deliveries, task_queue: str, seconds: float, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            told = await tell_hq_of_failures(pool, deliveries, task_queue)
+            if told:
+                log.warning("HQ told of events a read model could not apply", events=told)
+        except (asyncpg.PostgresError, OSError, RPCError) as error:
+            log.warning("telling HQ of read-model failures failed, trying again later", error=str(error))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), seconds)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from directory.entries import fold_entries
 from directory.model import DirectoryFile
 from events import Actor, EventStore, NewEvent
 from events.catalog.directory import (
@@ -22,7 +22,9 @@ from events.catalog.directory import (
 )
 from events.registry import DomainEvent
 from phancong.database import Pool
-from phancong.documents import read_document, validate_document
+from phancong.documents import DEFAULT_LIMITS, FileLimits, parse_document, read_bytes, validate_document
+from projections.catalog import all_projections
+from projections.runner import Projector
 
 STREAM = "directory"
 _LOCK = 0x70686469  # "phdi": one import at a time
@@ -50,10 +52,11 @@ class ImportResult(BaseModel):
         return not (self.added or self.changed or self.removed)
 
 
-def load_directory(path: Path) -> tuple[DirectoryFile, str]:
+def load_directory(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> tuple[DirectoryFile, str]:
     """The validated directory file and the SHA-256 of its bytes (recorded with the import)."""
-    directory = validate_document(DirectoryFile, read_document(path), path, code="invalid_directory")
-    return directory, hashlib.sha256(path.read_bytes()).hexdigest()
+    data = read_bytes(path, limits)
+    directory = validate_document(DirectoryFile, parse_document(data, path, limits), path, code="invalid_directory")
+    return directory, hashlib.sha256(data).hexdigest()
 
 
 def _entries(directory: DirectoryFile) -> dict[tuple[EntryKind, str], dict[str, Any]]:
@@ -83,9 +86,11 @@ def _subjects(kind: EntryKind, entry_id: str, data: dict[str, Any]) -> dict[str,
     return {}
 
 
-async def import_directory(pool: Pool, store: EventStore, path: Path, actor: Actor, now: datetime) -> ImportResult:
+async def import_directory(
+    pool: Pool, store: EventStore, path: Path, actor: Actor, now: datetime, *, limits: FileLimits = DEFAULT_LIMITS
+) -> ImportResult:
     """Apply the differences between ``path`` and the stored directory; an invalid file changes nothing."""
-    directory, digest = load_directory(path)
+    directory, digest = load_directory(path, limits)
     return await apply_directory(pool, store, directory, digest, path.name, actor=actor, now=now)
 
 
@@ -104,42 +109,30 @@ async def apply_directory(
     desired = _entries(directory)
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
-        rows = await conn.fetch("SELECT kind, entry_id, data, active FROM directory_entries")
-        current = {(EntryKind(r["kind"]), r["entry_id"]): (json.loads(r["data"]), r["active"]) for r in rows}
+        # The directory as its record says, not as a read model (which may lag) shows it.
+        recorded = await store.read_stream(STREAM, connection=conn)
+        version = recorded[-1].stream_version if recorded else 0
+        current = fold_entries(e.payload for e in recorded)
         changes: list[tuple[DomainEvent, dict[str, str | None]]] = []
-        upserts: list[tuple[str, str, str]] = []
         for key, data in desired.items():
             kind, entry_id = key
             stored = current.get(key)
-            if stored is None or not stored[1]:
+            if stored is None or not stored.active:
                 changes.append((DirectoryEntryAdded(kind=kind, entry_id=entry_id, data=data), _subjects(*key, data)))
-            elif stored[0] != data:
-                diff = _changes(stored[0], data)
+            elif stored.data != data:
+                diff = _changes(stored.data, data)
                 changes.append(
                     (DirectoryEntryChanged(kind=kind, entry_id=entry_id, changes=diff), _subjects(*key, data))
                 )
-            else:
-                continue
-            upserts.append((kind.value, entry_id, json.dumps(data, ensure_ascii=False)))
-        removed = [key for key, (_, active) in current.items() if active and key not in desired and remove_missing]
+        removed = [key for key, entry in current.items() if entry.active and key not in desired and remove_missing]
         for kind, entry_id in removed:
             event = DirectoryEntryRemoved(kind=kind, entry_id=entry_id)
-            changes.append((event, _subjects(kind, entry_id, current[(kind, entry_id)][0])))
-        version = await store.stream_version(STREAM, connection=conn)
+            changes.append((event, _subjects(kind, entry_id, current[(kind, entry_id)].data)))
         added = sum(isinstance(e, DirectoryEntryAdded) for e, _ in changes)
         changed = sum(isinstance(e, DirectoryEntryChanged) for e, _ in changes)
         result = ImportResult(source=source, added=added, changed=changed, removed=len(removed), version=version)
         if result.unchanged:
             return result
-        await conn.executemany(
-            "INSERT INTO directory_entries (kind, entry_id, data) VALUES ($1, $2, $3::jsonb) "
-            "ON CONFLICT (kind, entry_id) DO UPDATE SET data = EXCLUDED.data, active = true, updated_at = now()",
-            upserts,
-        )
-        await conn.executemany(
-            "UPDATE directory_entries SET active = false, updated_at = now() WHERE kind = $1 AND entry_id = $2",
-            [(kind.value, entry_id) for kind, entry_id in removed],
-        )
         summary = DirectoryImported(
             source=source,
             source_sha256=digest,
@@ -157,4 +150,6 @@ async def apply_directory(
             for event, subjects in changes
         ]
         appended = await store.append(STREAM, version, events, connection=conn)
-        return result.model_copy(update={"version": appended.version})
+    # What the next command reads (cells, members, contacts) is the read model: bring it up to this import.
+    await Projector(pool, store, all_projections()).catch_up()
+    return result.model_copy(update={"version": appended.version})

@@ -103,5 +103,14 @@ class DirectoryRepository:
         found = await self._many(model, role, "AND entry_id = $2", entry_id)  # type: ignore[type-var]
         return found[0].name if found and hasattr(found[0], "name") else None
 
+    async def exists(self, kind: str, entry_id: str) -> bool:
+        """Whether the directory holds an active entry of ``kind`` (commune, cell, post, member, …) and id."""
+        found: bool = await self._pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM directory_entries WHERE kind = $1 AND entry_id = $2 AND active)",
+            kind,
+            entry_id,
+        )
+        return found
+
     async def is_empty(self) -> bool:
         return not await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM directory_entries WHERE active)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar, get_args
+from typing import Any, ClassVar, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -31,6 +31,16 @@ class DomainEvent(BaseModel):
     def stored_payload(self) -> dict[str, Any]:
         """The payload as stored and hashed: JSON-mode values, without the ``type`` discriminator."""
         return self.model_dump(mode="json", exclude={"type"})
+
+
+class UndecodableEvent(DomainEvent):
+    """A stored event this code cannot read as its model (a payload that does not fit it, an unknown type): read
+    as this placeholder so that one such event never stops a reader; projections record it and go on."""
+
+    type: Literal["UndecodableEvent"] = "UndecodableEvent"
+    event_type: str
+    schema_version: ClassVar[int] = 1
+    error: str
 
 
 def _event_name(cls: type[DomainEvent]) -> str:
@@ -96,6 +106,13 @@ class EventRegistry:
             return self._types[event_type]
         except KeyError:
             raise UnknownEventTypeError(f"unknown event type {event_type!r}") from None
+
+    def read(self, event_type: str, schema_version: int, payload: str) -> DomainEvent:
+        """``decode``, or an :class:`UndecodableEvent` saying why the stored payload cannot be read."""
+        try:
+            return self.decode(event_type, schema_version, payload)
+        except (EventSchemaError, UnknownEventTypeError) as exc:
+            return UndecodableEvent(event_type=event_type, error=str(exc)[:2000])
 
     def decode(self, event_type: str, schema_version: int, payload: str) -> DomainEvent:
         """Read a stored payload as the current model, upcasting it from an older schema version."""

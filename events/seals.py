@@ -22,7 +22,6 @@ import asyncpg
 from phancong.database import Pool
 
 ZERO = bytes(32)
-_LOCK_KEY = 0x7068736C  # "phsl": one sealer at a time
 
 
 @dataclass(frozen=True)
@@ -77,33 +76,13 @@ async def _links(conn: asyncpg.Connection, after: int, below: int | None) -> Asy
 
 
 async def seal(pool: Pool) -> Seal | None:
-    """Seal what was appended since the last seal (None when nothing was)."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
-        row = await conn.fetchrow("SELECT * FROM log_seals ORDER BY seal_no DESC LIMIT 1")
-        last = _seal(row) if row else None
-        start = last.position if last else 0
-        settled: int = await conn.fetchval("SELECT phancong_settled_position()")
-        digest, events = (last.digest, last.events) if last else (ZERO, 0)
-        added = 0
-        async for position, link in _links(conn, start, settled):
-            digest = step(digest, position, link)
-            added += 1
-        if added == 0:
-            return None
-        seal_no, previous = (last.seal_no + 1, last.hash) if last else (1, ZERO)
-        total = events + added
-        new = Seal(seal_no, settled, total, digest, previous, seal_hash(previous, seal_no, settled, total, digest))
-        await conn.execute(
-            "INSERT INTO log_seals (seal_no, position, events, digest, previous, hash) VALUES ($1, $2, $3, $4, $5, $6)",
-            new.seal_no,
-            new.position,
-            new.events,
-            new.digest,
-            new.previous,
-            new.hash,
-        )
-        return new
+    """Seal what was appended since the last seal (None when nothing was).
+
+    The database computes the seal from the log itself (``phancong_seal()``, the same algorithm as ``step`` and
+    ``seal_hash``): the application's role may call it but never insert a seal of its own.
+    """
+    row = await pool.fetchrow("SELECT * FROM phancong_seal()")
+    return _seal(row) if row else None
 
 
 async def latest(pool: Pool) -> Seal | None:
@@ -112,47 +91,60 @@ async def latest(pool: Pool) -> Seal | None:
 
 
 async def verify_log(pool: Pool) -> LogReport:
-    """Recompute every seal from the events; the first problem of each kind is named."""
+    """Recompute every seal from the events, in order, and name each problem.
+
+    A seal that is malformed (its hash does not follow from its fields) or follows neither the row before it nor
+    the last good seal is reported and passed over: one bad row never hides the rest (the sealer chains new seals
+    onto the last well-formed one). Each seal that follows is checked against the events since the last good
+    seal; when they differ the problem is reported for that range and the next range starts from this seal, so
+    every altered range is named.
+    """
     problems: list[LogProblem] = []
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         seals = [_seal(r) for r in await conn.fetch("SELECT * FROM log_seals ORDER BY seal_no")]
-        previous, digest, events, start = ZERO, ZERO, 0, 0
-        for number, s in enumerate(seals, start=1):
-            if (
-                s.seal_no != number
-                or s.previous != previous
-                or s.hash != seal_hash(s.previous, s.seal_no, s.position, s.events, s.digest)
-            ):
+        base: Seal | None = None  # the last seal that checked out: ranges are checked from it
+        row: Seal | None = None  # the seal row before this one, whatever it holds
+        chained = 0
+        for s in seals:
+            before, row = row, s
+            if s.hash != seal_hash(s.previous, s.seal_no, s.position, s.events, s.digest):
                 problems.append(LogProblem(s.seal_no, "the seal itself was altered (its hash does not follow)"))
-                break
-            low = start
-            async for position, link in _links(conn, start, s.position):
-                digest = step(digest, position, link)
-                events += 1
-            if events != s.events:
-                problems.append(
-                    LogProblem(
-                        s.seal_no,
-                        f"{s.events - events:+,} events between positions {low} and {s.position} compared with "
-                        f"the seal ({s.events:,} sealed, {events:,} found): events were removed or added",
-                    )
-                )
-                break
-            if digest != s.digest:
-                problems.append(
-                    LogProblem(
-                        s.seal_no,
-                        f"an event between positions {low} and {s.position} was altered or replaced "
-                        "(the log digest differs)",
-                    )
-                )
-                break
-            previous, start = s.hash, s.position
-        unsealed: int = await conn.fetchval("SELECT count(*) FROM events WHERE global_position >= $1", start)
+                continue
+            if s.previous not in {before.hash if before else ZERO, base.hash if base else ZERO}:
+                after = f"seal #{base.seal_no}" if base else "the start of the log"
+                problems.append(LogProblem(s.seal_no, f"does not follow {after} (seals were removed or rewritten)"))
+                continue
+            problem = await _check_range(conn, base, s)
+            if problem is not None:
+                problems.append(problem)
+            base, chained = s, chained + 1
+        unsealed: int = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE global_position >= $1", base.position if base else 0
+        )
     return LogReport(
-        seals=len(seals),
-        events_sealed=events,
+        seals=chained,
+        events_sealed=base.events if base else 0,
         events_unsealed=unsealed,
-        latest=seals[-1] if seals else None,
+        latest=base,
         problems=tuple(problems),
     )
+
+
+async def _check_range(conn: asyncpg.Connection, base: Seal | None, s: Seal) -> LogProblem | None:
+    """Whether the events between ``base`` (or the start of the log) and ``s`` are the ones ``s`` sealed."""
+    digest, events, start = (base.digest, base.events, base.position) if base else (ZERO, 0, 0)
+    async for position, link in _links(conn, start, s.position):
+        digest = step(digest, position, link)
+        events += 1
+    if events != s.events:
+        return LogProblem(
+            s.seal_no,
+            f"{s.events - events:+,} events between positions {start} and {s.position} compared with "
+            f"the seal ({s.events:,} sealed, {events:,} found): events were removed or added",
+        )
+    if digest != s.digest:
+        return LogProblem(
+            s.seal_no,
+            f"an event between positions {start} and {s.position} was altered or replaced (the log digest differs)",
+        )
+    return None

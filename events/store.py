@@ -289,7 +289,8 @@ class EventStore:
     # -- reading ---------------------------------------------------------------------------------------
 
     def _decode(self, rows: list[asyncpg.Record]) -> list[RecordedEvent]:
-        decode, build, actor = self.registry.decode, recorded_event, stored_actor
+        # One stored event that cannot be read must not stop every reader: it is read as an UndecodableEvent.
+        decode, build, actor = self.registry.read, recorded_event, stored_actor
         return [
             build(
                 {

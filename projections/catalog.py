@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from projections.assignments import AssignmentProjection, DirectiveProjection
 from projections.base import Projection
+from projections.directory import DirectoryProjection
 from projections.reports import FactsProjection, SummaryProjection
 
 
 def all_projections() -> list[Projection]:
-    return [AssignmentProjection(), DirectiveProjection(), FactsProjection(), SummaryProjection()]
+    return [
+        DirectoryProjection(),
+        AssignmentProjection(),
+        DirectiveProjection(),
+        FactsProjection(),
+        SummaryProjection(),
+    ]
 
 
 def read_model_tables() -> list[str]:
     """Every table the projections own, and the checkpoints that say how far they are."""
-    return [table for p in all_projections() for table in p.tables] + ["projection_checkpoints"]
+    return [table for p in all_projections() for table in p.tables] + ["projection_failures", "projection_checkpoints"]

@@ -59,6 +59,31 @@ async def _indexes(conn: asyncpg.Connection, schema: str, table: str) -> dict[st
     return {_shape(r["def"]): r["name"] for r in rows}
 
 
+async def _grants(conn: asyncpg.Connection, relation: str) -> list[str]:
+    """GRANT statements giving a fresh ``relation`` the privileges the live one has (the application's role keeps
+    what it had: CREATE TABLE ... LIKE copies no privileges)."""
+    rows = await conn.fetch(
+        "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee, "
+        "string_agg(a.privilege_type, ', ') AS privileges "
+        "FROM pg_class c, aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee "
+        "WHERE c.oid = $1::regclass AND a.grantee <> c.relowner GROUP BY 1",
+        f"public.{relation}",
+    )
+    return [f"GRANT {r['privileges']} ON public.{relation} TO {r['grantee']}" for r in rows]
+
+
+async def _dependent_views(conn: asyncpg.Connection, tables: list[str]) -> list[tuple[str, str, list[str]]]:
+    """(name, definition, grants) of the views over the read-model tables: dropped with them, made again."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT v.relname AS name, pg_get_viewdef(v.oid) AS definition FROM pg_depend d "
+        "JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class "
+        "JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace "
+        "WHERE n.nspname = 'public' AND t.relname = ANY($1::text[]) AND v.oid <> t.oid ORDER BY 1",
+        tables,
+    )
+    return [(r["name"], r["definition"], await _grants(conn, r["name"])) for r in rows]
+
+
 async def rebuild(pool: Pool, store: EventStore, batch: int = 5000) -> RebuildResult:
     started = time.perf_counter()
     tables = read_model_tables()
@@ -85,14 +110,24 @@ async def rebuild(pool: Pool, store: EventStore, batch: int = 5000) -> RebuildRe
                     replayed += len(events)
                     position = events[-1].global_position
                 await conn.execute("SET LOCAL search_path TO public")
+                views = await _dependent_views(conn, tables)
+                for name, _, _ in views:
+                    await conn.execute(f"DROP VIEW public.{name}")
                 for table in tables:
                     names = await _indexes(conn, "public", table)
+                    grants = await _grants(conn, table)
                     await conn.execute(f"DROP TABLE public.{table}")
                     await conn.execute(f"ALTER TABLE {SCHEMA}.{table} SET SCHEMA public")
                     for shape, name in (await _indexes(conn, "public", table)).items():
                         wanted = names.get(shape)
                         if wanted is not None and wanted != name:
                             await conn.execute(f'ALTER INDEX public."{name}" RENAME TO "{wanted}"')
+                    for grant in grants:
+                        await conn.execute(grant)
+                for name, definition, grants in views:
+                    await conn.execute(f"CREATE VIEW public.{name} AS {definition}")
+                    for grant in grants:
+                        await conn.execute(grant)
                 await conn.execute(f"DROP SCHEMA {SCHEMA}")
             log.info("projections rebuilt", events=replayed, position=position, previous_position=live)
         finally:

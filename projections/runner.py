@@ -18,6 +18,7 @@ import structlog
 from events import EventStore, RecordedEvent
 from phancong.database import Pool
 from projections.base import Projection
+from projections.failures import EVENT_ERRORS, UNREADABLE, describe, record_failure, unreadable
 
 BATCH = 2000
 
@@ -70,14 +71,48 @@ class Projector:
         return len(events)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent]) -> None:
-        """Apply ``events`` and move the checkpoint, on ``conn`` (in a transaction that holds the checkpoint)."""
+        """Apply ``events`` and move the checkpoint, on ``conn`` (in a transaction that holds the checkpoint).
+
+        An event a read model cannot apply (or that cannot be read) is recorded in ``projection_failures`` and
+        left out of that read model; every other event and read model goes on.
+        """
+        readable = []
+        for event in events:
+            why = unreadable(event)
+            if why is None:
+                readable.append(event)
+            else:
+                await record_failure(conn, UNREADABLE, event, why)
         for projection in self._projections:
-            await projection.apply(conn, events)
+            try:
+                async with conn.transaction():  # a savepoint: a refused batch leaves nothing behind
+                    await projection.apply(conn, readable)
+            except EVENT_ERRORS:
+                await self._one_by_one(conn, projection, readable)
         await conn.execute(
             "UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1",
             self.name,
             events[-1].global_position,
         )
+
+    async def _one_by_one(
+        self, conn: asyncpg.Connection, projection: Projection, events: Sequence[RecordedEvent]
+    ) -> None:
+        """Apply a refused batch event by event, to record the events that cannot be applied and keep the rest."""
+        for event in events:
+            try:
+                async with conn.transaction():
+                    await projection.apply(conn, [event])
+            except EVENT_ERRORS as error:
+                log.error(
+                    "a read model cannot apply an event",
+                    projection=projection.name,
+                    event_id=str(event.event_id),
+                    stream=event.stream_id,
+                    version=event.stream_version,
+                    error=describe(error),
+                )
+                await record_failure(conn, projection.name, event, describe(error))
 
     async def catch_up(self) -> int:
         """Apply everything settled now; how many events."""

@@ -1,8 +1,11 @@
 -- Roles and databases of the production stack (run once by the postgres image on an empty volume).
 --
 -- Temporal keeps its own two databases. phancong's schema is owned by phancong_owner, which runs the
--- migrations; the worker connects as phancong_app, which may read and insert but owns nothing, so it can
--- neither disable the append-only trigger on `events` nor alter a table. Change the passwords (see
+-- migrations (`phancong db migrate`) and `phancong projections rebuild`; the worker connects as phancong_app, a
+-- member of phancong_writer, to which the migrations grant exactly what the application needs: read
+-- everything, append events, keep the outbox, the read models and their checkpoints, seal through
+-- phancong_seal(). It owns nothing, so it can neither disable the append-only triggers nor alter a table,
+-- insert a seal, or touch schema_migrations (tests/test_privileges.py tries each). Change the passwords (see
 -- docker-compose.yml: they come from the environment).
 
 CREATE ROLE temporal LOGIN PASSWORD 'temporal';
@@ -10,14 +13,10 @@ CREATE DATABASE temporal OWNER temporal;
 CREATE DATABASE temporal_visibility OWNER temporal;
 
 CREATE ROLE phancong_owner LOGIN PASSWORD 'phancong_owner';
-CREATE ROLE phancong_app LOGIN PASSWORD 'phancong_app';
+CREATE ROLE phancong_writer NOLOGIN;
+CREATE ROLE phancong_app LOGIN PASSWORD 'phancong_app' IN ROLE phancong_writer;
 CREATE DATABASE phancong OWNER phancong_owner;
 
 \connect phancong
 ALTER SCHEMA public OWNER TO phancong_owner;
-GRANT USAGE ON SCHEMA public TO phancong_app;
--- Tables the migrations create: the app reads, appends events, keeps read models and the outbox.
-ALTER DEFAULT PRIVILEGES FOR ROLE phancong_owner IN SCHEMA public
-    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO phancong_app;
-ALTER DEFAULT PRIVILEGES FOR ROLE phancong_owner IN SCHEMA public
-    GRANT USAGE, SELECT ON SEQUENCES TO phancong_app;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
