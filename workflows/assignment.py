@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.schedule import Action, ActionKind, pending_actions, perform
     from domain.vocabulary import PeriodKind, Stage
     from events.catalog.assignment import IntroductionSent, MemberNominated
-    from events.envelope import SYSTEM, Actor, NewEvent
+    from events.envelope import SYSTEM, Actor, NewEvent, Role
     from events.registry import DomainEvent
     from workflows import search_attributes, store
     from workflows.alarm import Alarm
@@ -167,7 +167,7 @@ class AssignmentWorkflow:
             )
             for i, (payload, after) in enumerate(zip(payloads, states, strict=True), start=1)
         ]
-        await store.append(stream, version, new_events)
+        await store.append(stream, version, new_events, by_person=actor.role != Role.SYSTEM)
         before = self._state
         assert state is not None
         self._state = state

@@ -243,7 +243,7 @@ class DirectiveWorkflow:
             )
             for i, payload in enumerate(payloads, start=1)
         ]
-        await store.append(stream, version, new_events)
+        await store.append(stream, version, new_events, by_person=actor.role != Role.SYSTEM)
         state = self._state
         for payload in payloads:
             state = apply_directive(state, payload)

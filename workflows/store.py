@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from events.envelope import AppendResult, NewEvent
@@ -35,8 +35,17 @@ class StreamConflictError(RuntimeError):
     """
 
 
-async def append(stream: str, version: int, events: list[NewEvent[DomainEvent]]) -> None:
-    """Append ``events`` to ``stream`` after ``version``; a refused append raises :class:`StreamConflictError`."""
+# The type of the append_events failure for values the database refuses (activities.events.REFUSED).
+REFUSED = "invalid_input"
+
+
+async def append(stream: str, version: int, events: list[NewEvent[DomainEvent]], *, by_person: bool) -> None:
+    """Append ``events`` to ``stream`` after ``version``; a refused append raises :class:`StreamConflictError`.
+
+    Values the database refuses (which the boundary should have refused first) fail what a person asked for
+    (``by_person``: an Update, an issue) with ``invalid_input``, so that they hear it and nothing is recorded;
+    phancong's own steps fail the task instead, to be seen and fixed by an operator.
+    """
     try:
         await workflow.execute_activity(
             "append_events",
@@ -46,4 +55,7 @@ async def append(stream: str, version: int, events: list[NewEvent[DomainEvent]])
             retry_policy=STORE_RETRY,
         )
     except ActivityError as exc:
+        cause = exc.cause
+        if by_person and isinstance(cause, ApplicationError) and cause.type == REFUSED:
+            raise ApplicationError(f"not recorded: {cause.message}", type=REFUSED, non_retryable=True) from None
         raise StreamConflictError(f"cannot append to {stream} at version {version}: {exc.cause}") from exc

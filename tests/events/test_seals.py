@@ -101,3 +101,28 @@ async def test_a_rewritten_or_removed_seal_is_caught(store: EventStore, pool: Po
 
     assert problem.seal_no == 1
     assert "the seal itself was altered" in str(problem)
+
+
+async def test_a_junk_seal_is_named_the_good_ones_still_checked_and_sealing_goes_on_from_the_last_good_one(
+    store: EventStore, pool: Pool
+) -> None:
+    """Only the database's owner can insert a seal row by hand (the application's role seals through
+    phancong_seal()); one junk row never leaves verify failing for ever with no way forward."""
+    await filled(store)
+    first = await seals.seal(pool)
+    assert first is not None
+    await pool.execute(
+        "INSERT INTO log_seals (seal_no, position, events, digest, previous, hash) "
+        "VALUES (2, $1, 999, sha256('junk'), $2, sha256('junk'))",
+        first.position + 1,
+        first.hash,
+    )
+    await store.append("assignment-4", 0, [sample("tám")])
+    third = await seals.seal(pool)
+
+    report = await seals.verify_log(pool)
+
+    assert third is not None
+    assert (third.seal_no, third.previous, third.events) == (3, first.hash, 5)  # chained onto seal #1
+    assert [(p.seal_no, "altered" in str(p)) for p in report.problems] == [(2, True)]
+    assert (report.seals, report.events_sealed, report.latest) == (2, 5, third)
