@@ -9,6 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY phancong phancong
+COPY app app
+COPY infra infra
 COPY events events
 COPY domain domain
 COPY directory directory

@@ -47,11 +47,11 @@ from domain.notices import Notice
 from domain.vocabulary import HQ, Subject
 from events import EventStore, seals
 from events.catalog import REGISTRY
+from infra.postgres import Pool, create_pool
 from notifications.attempts import Attempts
 from notifications.channels import Channels, SmtpSettings
 from notifications.outbox import Outbox, queue
 from phancong.converter import DATA_CONVERTER
-from phancong.database import Pool, create_pool
 from phancong.settings import Settings
 from projections.catalog import all_projections
 from projections.failures import failures, mark_notified

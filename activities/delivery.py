@@ -12,12 +12,12 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from domain import ids
+from domain.actors import Actor, Role
 from domain.vocabulary import Subject
-from events.envelope import Actor, Role
+from infra.postgres import Pool
 from notifications.attempts import AttemptInput, AttemptOutcome, Attempts
 from notifications.channels import DeliveryError
 from notifications.outbox import Outbox, PreparedDelivery, Send
-from phancong.database import Pool
 from phancong.settings import Settings
 from phancong.tasks import open_tasks
 from workflows.delivery import DeliveryWorkflow

@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from domain.events import AnyEvent
 from events import AppendResult, ConcurrencyError, EventIdConflictError, EventStore, NewEvent
-from events.catalog import AnyEvent
 from workflows.store import REFUSED
 
 

@@ -10,8 +10,8 @@ from temporalio import activity
 
 from activities.delivery import Deliveries
 from domain.notices import Notice
+from infra.postgres import Pool
 from notifications.outbox import queue
-from phancong.database import Pool
 
 
 class ReminderInput(BaseModel):

@@ -26,9 +26,10 @@ import time
 from datetime import date
 
 from bench.harness import bench_database
-from events import Actor, EventStore, Role, seals
+from domain.actors import Actor, Role
+from events import EventStore, seals
 from events.catalog import REGISTRY
-from phancong.database import Pool, create_pool
+from infra.postgres import Pool, create_pool
 from phancong.history import Histories, Subject
 from phancong.process import tune_garbage_collector
 from phancong.reports import Scope, report

@@ -26,12 +26,13 @@ from directives.resolve import resolve
 from directory.importer import apply_directory
 from directory.repository import DirectoryRepository
 from domain import ids
+from domain.actors import Actor, Role
 from domain.calendar import local_date
 from domain.errors import WrongStateError
-from events import Actor, EventStore, Role
+from events import EventStore
 from events.catalog import REGISTRY
+from infra.postgres import Pool, create_pool
 from phancong import gateway
-from phancong.database import Pool, create_pool
 from phancong.nominations import NominationRequest, build_nomination
 from phancong.process import tune_garbage_collector
 from simulation.generator import generate_directory, simulated_directive

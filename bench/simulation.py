@@ -24,7 +24,7 @@ from bench.harness import bench_database
 from domain.calendar import VIETNAM, local_date
 from events import EventStore
 from events.catalog import REGISTRY
-from phancong.database import create_pool
+from infra.postgres import create_pool
 from phancong.embedded import advance_clock, time_skipping_server
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector

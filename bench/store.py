@@ -17,8 +17,10 @@ from itertools import count
 from typing import Any
 
 from bench.harness import Comparison, bench_database, median, print_table, rate
-from events import Actor, DomainEvent, EventStore, NewEvent, Role
-from phancong.database import Pool, create_pool
+from domain.actors import Actor, Role
+from domain.event import DomainEvent
+from events import EventStore, NewEvent
+from infra.postgres import Pool, create_pool
 from phancong.process import tune_garbage_collector
 from tests.events.sample import SAMPLE_REGISTRY, SampleRecorded
 

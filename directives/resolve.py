@@ -10,7 +10,7 @@ from directory.repository import DirectoryRepository
 from domain.context import CellRef
 from domain.directive import CellInScope, HouseholdInScope, PostInScope, ResolvedDirective
 from domain.vocabulary import AssignmentKind
-from phancong.documents import DEFAULT_LIMITS, DocumentError, FileLimits, load
+from infra.files import DEFAULT_LIMITS, DocumentError, FileLimits, load
 
 
 class DirectiveScopeError(DocumentError):

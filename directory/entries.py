@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from events.catalog.directory import DirectoryEntryAdded, DirectoryEntryChanged, DirectoryEntryRemoved, EntryKind
-from events.registry import DomainEvent
+from domain.event import DomainEvent
+from domain.events.directory import DirectoryEntryAdded, DirectoryEntryChanged, DirectoryEntryRemoved, EntryKind
 
 Key = tuple[EntryKind, str]
 

@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict
 
 from directory.entries import fold_entries
 from directory.model import DirectoryFile
-from events import Actor, EventStore, NewEvent
-from events.catalog.directory import (
+from domain.actors import Actor
+from domain.event import DomainEvent
+from domain.events.directory import (
     DirectoryEntryAdded,
     DirectoryEntryChanged,
     DirectoryEntryRemoved,
@@ -20,9 +21,9 @@ from events.catalog.directory import (
     EntryKind,
     FieldChange,
 )
-from events.registry import DomainEvent
-from phancong.database import Pool
-from phancong.documents import DEFAULT_LIMITS, FileLimits, parse_document, read_bytes, validate_document
+from events import EventStore, NewEvent
+from infra.files import DEFAULT_LIMITS, FileLimits, parse_document, read_bytes, validate_document
+from infra.postgres import Pool
 from projections.catalog import all_projections
 from projections.runner import Projector
 

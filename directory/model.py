@@ -8,7 +8,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from domain.bounds import MAX_SCOPE_ENTRIES, EntryId, Line, Name, Url
-from phancong.errors import PhancongError
+from domain.errors import PhancongError
 
 # Entries of one kind in one file: a province has hundreds of cells and thousands of households.
 MAX_ENTRIES = 10 * MAX_SCOPE_ENTRIES

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from directory.model import Cell, Commune, Contact, Household, HqRecipient, Member, Post
-from phancong.database import Pool
+from infra.postgres import Pool
 
 E = TypeVar("E", HqRecipient, Commune, Cell, Post, Member, Household)
 

@@ -7,18 +7,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from domain.vocabulary import (
-    ActivityKind,
-    AssignmentKind,
-    Attendance,
-    AttendanceMode,
-    Contribution,
-    EndReason,
-    Grade,
-    PeriodKind,
-    Stage,
-)
-from events.catalog.assignment import (
+from domain.event import DomainEvent
+from domain.events.assignment import (
     ActivityLogged,
     AppraisalSubmitted,
     AssignmentEnded,
@@ -40,7 +30,17 @@ from events.catalog.assignment import (
     ReviewRequested,
     RotationDue,
 )
-from events.registry import DomainEvent
+from domain.vocabulary import (
+    ActivityKind,
+    AssignmentKind,
+    Attendance,
+    AttendanceMode,
+    Contribution,
+    EndReason,
+    Grade,
+    PeriodKind,
+    Stage,
+)
 
 
 class _Frozen(BaseModel):

@@ -6,9 +6,9 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.actors import Actor
 from domain.bounds import MAX_HOUSEHOLDS, BusinessDate, EntryId, Line, PeriodLabel, Quantity, RequiredText, Text, Vnd
 from domain.vocabulary import ActivityKind, Attendance, Contribution, EndReason, Grade
-from events.envelope import Actor
 
 
 class Command(BaseModel):

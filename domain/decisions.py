@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from domain.actors import Role
 from domain.assignment import AssignmentState, attendance_percent
 from domain.commands import (
     AcceptAssignment,
@@ -35,8 +36,8 @@ from domain.errors import (
     UnknownReferenceError,
     WrongStateError,
 )
-from domain.vocabulary import POST_END_REASONS, AssignmentKind, Attendance, EndReason, Grade, PeriodKind, Stage
-from events.catalog.assignment import (
+from domain.event import DomainEvent
+from domain.events.assignment import (
     ActivityLogged,
     AppraisalSubmitted,
     AssignmentEnded,
@@ -50,8 +51,7 @@ from events.catalog.assignment import (
     MeetingRecorded,
     MemberGraded,
 )
-from events.envelope import Role
-from events.registry import DomainEvent
+from domain.vocabulary import POST_END_REASONS, AssignmentKind, Attendance, EndReason, Grade, PeriodKind, Stage
 
 
 def _require_actor(command: Command, role: Role, ident: str | None, what: str) -> None:

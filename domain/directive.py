@@ -11,10 +11,10 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from domain.canonical import canonical_json
 from domain.context import CellRef
 from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind, EndReason, Stage
-from events.integrity import canonical_json
 
 # Cells the programme must cover first (DOMAIN.md: the share of priority cells covered, goal 100%).
 PRIORITY_CATEGORIES = frozenset({"bordering", "complex_security", "weak", "zero_member_village"})

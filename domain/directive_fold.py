@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.assignment import AssignmentState, FoldError
 from domain.directive import AssignmentSummary, DirectiveState, ReplacementRequest, ResolvedDirective
-from domain.vocabulary import EndReason, Stage
-from events.catalog.assignment import Escalated, ReminderSent
-from events.catalog.directive import (
+from domain.event import DomainEvent
+from domain.events.assignment import Escalated, ReminderSent
+from domain.events.directive import (
     CoverageGapEscalated,
     DirectiveAmended,
     DirectiveClosed,
@@ -21,7 +21,7 @@ from events.catalog.directive import (
     PeriodSummarized,
     ReplacementRequested,
 )
-from events.registry import DomainEvent
+from domain.vocabulary import EndReason, Stage
 
 
 class AssignmentChanged(BaseModel):

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.actors import Role
 from domain.bounds import term_checked
 from domain.calendar import local_date, local_time, periods_ending_between
 from domain.directive import DirectiveState
@@ -19,10 +20,9 @@ from domain.errors import (
     UnknownReferenceError,
     WrongStateError,
 )
-from domain.ids import assignment_id as make_assignment_id
-from domain.vocabulary import HQ, AssignmentKind, EndReason, PeriodKind, Recipient, Stage, Subject
-from events.catalog.assignment import Escalated, ReminderSent
-from events.catalog.directive import (
+from domain.event import DomainEvent
+from domain.events.assignment import Escalated, ReminderSent
+from domain.events.directive import (
     CoverageGapEscalated,
     DirectiveAmended,
     NominationAccepted,
@@ -30,8 +30,8 @@ from events.catalog.directive import (
     PeriodSummarized,
     ReplacementRequested,
 )
-from events.envelope import Role
-from events.registry import DomainEvent
+from domain.ids import assignment_id as make_assignment_id
+from domain.vocabulary import HQ, AssignmentKind, EndReason, PeriodKind, Recipient, Stage, Subject
 
 
 class OutOfScopeError(UnknownReferenceError):

@@ -6,9 +6,10 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.actors import Role
 from domain.assignment import AssignmentState
-from domain.vocabulary import HQ, Recipient, Subject
-from events.catalog.assignment import (
+from domain.event import DomainEvent
+from domain.events.assignment import (
     CorrectionIssued,
     Escalated,
     IntroductionSent,
@@ -16,9 +17,8 @@ from events.catalog.assignment import (
     ReviewRequested,
     RotationDue,
 )
-from events.catalog.directive import CoverageGapEscalated, NominationRequested, ReplacementRequested
-from events.envelope import Role
-from events.registry import DomainEvent
+from domain.events.directive import CoverageGapEscalated, NominationRequested, ReplacementRequested
+from domain.vocabulary import HQ, Recipient, Subject
 
 
 class Notice(BaseModel):

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.actors import Role
 from domain.assignment import AssignmentState, ReviewEntry
 from domain.calendar import (
     Period,
@@ -24,8 +25,8 @@ from domain.calendar import (
     periods_ending_between,
 )
 from domain.context import AssignmentContext
-from domain.vocabulary import HQ, AssignmentKind, EndReason, PeriodKind, Recipient, Stage, Subject
-from events.catalog.assignment import (
+from domain.event import DomainEvent
+from domain.events.assignment import (
     AssignmentEnded,
     AssignmentResumed,
     CellJoined,
@@ -35,8 +36,7 @@ from events.catalog.assignment import (
     ReviewRequested,
     RotationDue,
 )
-from events.envelope import Role
-from events.registry import DomainEvent
+from domain.vocabulary import HQ, AssignmentKind, EndReason, PeriodKind, Recipient, Stage, Subject
 
 
 class ActionKind(StrEnum):

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.actors import Role
 from domain.assignment import AssignmentState
 from domain.calendar import meetings_between, month_key
 from domain.context import AssignmentContext
 from domain.directive import DirectiveState
 from domain.vocabulary import AssignmentKind, Recipient, Stage
-from events.envelope import Role
 
 
 class Task(BaseModel):

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from events.envelope import Role
+from domain.actors import Role
 
 
 class AssignmentKind(StrEnum):

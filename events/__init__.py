@@ -1,6 +1,9 @@
-"""The event store: envelopes, event types, integrity hashes and the PostgreSQL store."""
+"""The event store: envelopes, the registry of event types, integrity hashes, seals, the PostgreSQL store.
 
-from events.envelope import Actor, AppendResult, NewEvent, RecordedEvent, Role
+Generic: it stores the domain's events (``domain.event.DomainEvent``) and knows nothing of what they mean.
+"""
+
+from events.envelope import AppendResult, NewEvent, RecordedEvent
 from events.errors import (
     AppendOnlyError,
     ConcurrencyError,
@@ -10,15 +13,13 @@ from events.errors import (
     UnknownEventTypeError,
 )
 from events.integrity import IntegrityProblem
-from events.registry import DomainEvent, EventRegistry
+from events.registry import EventRegistry
 from events.store import EventStore
 
 __all__ = [
-    "Actor",
     "AppendOnlyError",
     "AppendResult",
     "ConcurrencyError",
-    "DomainEvent",
     "EventIdConflictError",
     "EventRegistry",
     "EventSchemaError",
@@ -27,6 +28,5 @@ __all__ = [
     "IntegrityProblem",
     "NewEvent",
     "RecordedEvent",
-    "Role",
     "UnknownEventTypeError",
 ]

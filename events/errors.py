@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from phancong.errors import PhancongError
+from domain.errors import PhancongError
 
 
 class EventStoreError(PhancongError):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from events.seals import latest
-from phancong.database import Pool
+from infra.postgres import Pool
 
 FORMAT = "phancong-export/1"
 _ROWS = """

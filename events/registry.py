@@ -11,26 +11,13 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
+from domain.event import DomainEvent
 from events.errors import EventSchemaError, UnknownEventTypeError
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 E = TypeVar("E", bound="DomainEvent")
-
-
-class DomainEvent(BaseModel):
-    """Base of every event payload. Subclasses set ``type`` to a Literal of their own name."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    type: str
-    # Bumped when the stored shape changes; an upcaster then lifts older payloads to this version.
-    schema_version: ClassVar[int] = 1
-
-    def stored_payload(self) -> dict[str, Any]:
-        """The payload as stored and hashed: JSON-mode values, without the ``type`` discriminator."""
-        return self.model_dump(mode="json", exclude={"type"})
 
 
 class UndecodableEvent(DomainEvent):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from phancong.database import Pool
+from infra.postgres import Pool
 
 ZERO = bytes(32)
 

@@ -11,17 +11,13 @@ from uuid import UUID
 import asyncpg
 
 import migrations
+from domain.canonical import canonical_json
+from domain.event import DomainEvent
 from events.envelope import AppendResult, NewEvent, RecordedEvent, recorded_event, stored_actor
 from events.errors import AppendOnlyError, ConcurrencyError, EventIdConflictError
-from events.integrity import (
-    ChainVerifier,
-    IntegrityProblem,
-    StoredLink,
-    canonical_json,
-    fast_content_hash,
-)
-from events.registry import DomainEvent, EventRegistry
-from phancong.database import Pool
+from events.integrity import ChainVerifier, IntegrityProblem, StoredLink, fast_content_hash
+from events.registry import EventRegistry
+from infra.postgres import Pool
 
 _COLUMNS = (
     "global_position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at, "

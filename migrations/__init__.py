@@ -14,7 +14,7 @@ from importlib import resources
 
 import asyncpg
 
-from phancong.errors import PhancongError
+from domain.errors import PhancongError
 
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 # Serializes concurrent `db migrate` runs (two workers starting together).

@@ -19,15 +19,15 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from domain import ids
-from events import ConcurrencyError, EventIdConflictError, EventStore, NewEvent
-from events.catalog.notification import (
+from domain.actors import SYSTEM, Actor
+from domain.event import DomainEvent
+from domain.events.notification import (
     DeliveryAttempted,
     NotificationDeadLettered,
     NotificationDelivered,
     NotificationRetried,
 )
-from events.envelope import SYSTEM, Actor
-from events.registry import DomainEvent
+from events import ConcurrencyError, EventIdConflictError, EventStore, NewEvent
 from notifications.channels import DeliveryError, Target
 from notifications.outbox import Outbox, PreparedDelivery, Send
 

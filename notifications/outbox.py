@@ -17,9 +17,9 @@ from domain.calendar import local_date
 from domain.notices import Notice
 from domain.vocabulary import Subject
 from events import EventStore
+from infra.postgres import Pool
 from notifications.channels import Channels, Outgoing, Target
 from notifications.messages import Message, Names, Notification, Reminded, render
-from phancong.database import Pool
 
 
 class PreparedDelivery(BaseModel):

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from phancong.errors import PhancongError
+from domain.errors import PhancongError
 
 if TYPE_CHECKING:
     from temporalio.testing import WorkflowEnvironment

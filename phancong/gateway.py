@@ -40,8 +40,7 @@ from domain.commands import (
 )
 from domain.directive import DirectiveState
 from domain.directive_commands import AmendDirective, CloseDirective, Nominate
-from domain.errors import InvalidInputError, WrongStateError, rejection
-from phancong.errors import PhancongError
+from domain.errors import InvalidInputError, PhancongError, WrongStateError, rejection
 from workflows.assignment import AssignmentWorkflow
 from workflows.directive import BUSY, DirectiveWorkflow
 from workflows.directive_io import DirectiveCommandResult

@@ -18,15 +18,16 @@ from pydantic import BaseModel, ConfigDict
 
 from directory.model import SENSITIVE_TAGS
 from directory.repository import DirectoryRepository
+from domain.actors import Actor, Role
 from domain.assignment import AssignmentState, FoldError, fold, stream_of
 from domain.bounds import business_date
 from domain.calendar import VIETNAM
 from domain.directive import DirectiveState
 from domain.directive_fold import fold_directive
-from events import Actor, EventStore, RecordedEvent, Role
-from events.catalog.directory import DirectoryEntryAdded, DirectoryEntryChanged, EntryKind
-from phancong.database import Pool
-from phancong.errors import NotAllowedError, NotFoundError
+from domain.errors import NotAllowedError, NotFoundError
+from domain.events.directory import DirectoryEntryAdded, DirectoryEntryChanged, EntryKind
+from events import EventStore, RecordedEvent
+from infra.postgres import Pool
 
 
 class Subject(StrEnum):

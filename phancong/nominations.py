@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from directory.repository import DirectoryRepository
+from domain.actors import Actor
 from domain.bounds import MAX_HOUSEHOLDS, EntryId
 from domain.directive_commands import Nominate, NominationItem
 from domain.errors import UnknownReferenceError
-from events import Actor
 
 
 class NominationRequest(BaseModel):

@@ -23,10 +23,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from directory.model import SENSITIVE_TAGS
+from domain.actors import Actor, Role
 from domain.directive import PRIORITY_CATEGORIES
-from events import Actor, Role
-from phancong.database import Pool
-from phancong.errors import NotAllowedError, NotFoundError, PhancongError
+from domain.errors import NotAllowedError, NotFoundError, PhancongError
+from infra.postgres import Pool
 from phancong.tasks import open_tasks
 
 CATEGORY_ORDER = ("bordering", "complex_security", "weak", "zero_member_village", "none")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.actors import Actor, Role
 from domain.assignment import AssignmentState
 from domain.directive import DirectiveState
 from domain.tasks import Task, assignment_tasks, context_of, directive_tasks, for_actor
 from domain.vocabulary import Recipient
-from events.envelope import Actor, Role
-from phancong.database import Pool
+from infra.postgres import Pool
 
 _FILTER = {
     Role.COMMUNE: "commune_id = $1",

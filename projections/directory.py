@@ -13,8 +13,8 @@ from datetime import datetime
 import asyncpg
 
 from directory.entries import Entry, Key, apply_entry, key_of
+from domain.events.directory import EntryKind
 from events import RecordedEvent
-from events.catalog.directory import EntryKind
 
 STREAM = "directory"
 

@@ -11,7 +11,7 @@ import asyncpg
 
 from events import RecordedEvent
 from events.registry import UndecodableEvent
-from phancong.database import Pool
+from infra.postgres import Pool
 
 UNREADABLE = "*"  # the read model named for an event that could not be read at all
 

@@ -20,7 +20,7 @@ import asyncpg
 import structlog
 
 from events import EventStore
-from phancong.database import Pool
+from infra.postgres import Pool
 from projections.catalog import all_projections, read_model_tables
 from projections.runner import Projector
 

@@ -13,8 +13,7 @@ import asyncpg
 
 from domain.calendar import local_date
 from domain.directive import PRIORITY_CATEGORIES
-from events import RecordedEvent
-from events.catalog.assignment import (
+from domain.events.assignment import (
     ActivityLogged,
     AppraisalSubmitted,
     AssignmentEnded,
@@ -25,6 +24,7 @@ from events.catalog.assignment import (
     MemberGraded,
     RotationDue,
 )
+from events import RecordedEvent
 
 
 def _outcome(event: RecordedEvent) -> tuple[str, str | None, str | None, bool | None, str | None] | None:

@@ -16,7 +16,7 @@ import asyncpg
 import structlog
 
 from events import EventStore, RecordedEvent
-from phancong.database import Pool
+from infra.postgres import Pool
 from projections.base import Projection
 from projections.failures import EVENT_ERRORS, UNREADABLE, describe, record_failure, unreadable
 

@@ -21,6 +21,7 @@ from directives.resolve import resolve
 from directory.importer import apply_directory
 from directory.repository import DirectoryRepository
 from domain import ids
+from domain.actors import Actor, Role
 from domain.assignment import AssignmentState
 from domain.calendar import VIETNAM, local_date, meetings_between, month_key
 from domain.commands import (
@@ -35,13 +36,12 @@ from domain.commands import (
 from domain.directive import DirectiveState
 from domain.directive_fold import with_reports
 from domain.directive_rules import figures, uncovered_cells
-from domain.errors import CommandRejectedError
+from domain.errors import CommandRejectedError, PhancongError
 from domain.vocabulary import Attendance, Contribution, Stage
-from events import Actor, EventStore, Role
+from events import EventStore
+from infra.postgres import Pool
 from phancong import gateway
-from phancong.database import Pool
 from phancong.embedded import advance_clock
-from phancong.errors import PhancongError
 from phancong.nominations import NominationRequest, build_nomination
 from projections.catalog import all_projections
 from projections.runner import Projector

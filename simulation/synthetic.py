@@ -11,24 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain import ids
+from domain.actors import SYSTEM, Actor, Role
 from domain.calendar import VIETNAM, add_months, month_key
 from domain.context import CellRef
 from domain.directive import CellInScope, PostInScope
-from domain.policy import DirectivePolicy
-from domain.vocabulary import (
-    ActivityKind,
-    AssignmentKind,
-    Attendance,
-    AttendanceMode,
-    Contribution,
-    EndReason,
-    Grade,
-    PeriodKind,
-    Recipient,
-    Subject,
-)
-from events import Actor, EventStore, NewEvent, Role
-from events.catalog.assignment import (
+from domain.event import DomainEvent
+from domain.events.assignment import (
     ActivityLogged,
     AppraisalSubmitted,
     AssignmentEnded,
@@ -42,9 +30,21 @@ from events.catalog.assignment import (
     ReminderSent,
     ReviewRequested,
 )
-from events.catalog.directive import DirectiveIssued
-from events.envelope import SYSTEM
-from events.registry import DomainEvent
+from domain.events.directive import DirectiveIssued
+from domain.policy import DirectivePolicy
+from domain.vocabulary import (
+    ActivityKind,
+    AssignmentKind,
+    Attendance,
+    AttendanceMode,
+    Contribution,
+    EndReason,
+    Grade,
+    PeriodKind,
+    Recipient,
+    Subject,
+)
+from events import EventStore, NewEvent
 
 CATEGORIES = ("bordering", "complex_security", "weak", "zero_member_village")
 ACTIVITIES = (

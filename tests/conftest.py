@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 import worker
 from events import EventStore
 from events.catalog import REGISTRY
-from phancong.database import Pool, create_pool
+from infra.postgres import Pool, create_pool
 from tests.cli import clean_env
 from tests.clock import VARIABLE, ChosenStartError, chosen_start, start_clock
 from tests.events.sample import SAMPLE_REGISTRY

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from events import EventStore
-from phancong.database import Pool
+from infra.postgres import Pool
 from tests.events.sample import sample
 from tests.events.test_store import tamper
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from directives.model import DirectiveFile
 from directory.model import DirectoryFile
-from phancong.documents import DocumentError, FileLimits, load
+from infra.files import DocumentError, FileLimits, load
 from tests.world import EXAMPLES
 
 pytestmark = pytest.mark.unit

@@ -9,7 +9,7 @@ import pytest
 
 import migrations
 from events import EventStore
-from phancong.database import Pool, create_pool
+from infra.postgres import Pool, create_pool
 from tests.events.sample import SAMPLE_REGISTRY
 from tests.postgres import Databases
 

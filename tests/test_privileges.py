@@ -13,9 +13,10 @@ import asyncpg
 import pytest
 
 from directory.importer import import_directory
-from events import Actor, EventStore, Role, seals
+from domain.actors import Actor, Role
+from events import EventStore, seals
 from events.catalog import REGISTRY
-from phancong.database import Pool, create_pool
+from infra.postgres import Pool, create_pool
 from projections.catalog import all_projections, read_model_tables
 from projections.rebuild import rebuild
 from projections.runner import Projector

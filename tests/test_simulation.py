@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from domain.actors import Actor, Role
 from domain.assignment import AssignmentState, fold
 from domain.context import CellRef
 from domain.directive import CellInScope, PostInScope
+from domain.events.directive import DirectiveIssued
 from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind
-from events import Actor, EventStore, NewEvent, Role
-from events.catalog.directive import DirectiveIssued
-from phancong.database import Pool
+from events import EventStore, NewEvent
+from infra.postgres import Pool
 from simulation.runner import RealDirectivesError, Simulation, SimulationSettings, refuse_real_data
 from tests.cli import clean_env, phancong
 

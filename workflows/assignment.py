@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
+    from domain.actors import SYSTEM, Actor, Role
     from domain.assignment import AssignmentState, apply
     from domain.calendar import local_date
     from domain.commands import (
@@ -39,12 +40,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.decisions import decide
     from domain.directive_fold import AssignmentChanged
     from domain.errors import CommandRejectedError
+    from domain.event import DomainEvent
+    from domain.events.assignment import IntroductionSent, MemberNominated
     from domain.notices import notices_for
     from domain.schedule import Action, ActionKind, pending_actions, perform
     from domain.vocabulary import PeriodKind, Stage
-    from events.catalog.assignment import IntroductionSent, MemberNominated
-    from events.envelope import SYSTEM, Actor, NewEvent, Role
-    from events.registry import DomainEvent
+    from events.envelope import NewEvent
     from workflows import search_attributes, store
     from workflows.alarm import Alarm
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination

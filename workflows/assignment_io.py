@@ -6,11 +6,11 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.actors import Actor
 from domain.assignment import AssignmentState
 from domain.context import AssignmentContext
 from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind
-from events.envelope import Actor
 
 
 class Nomination(BaseModel):

@@ -20,14 +20,11 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
+    from domain.actors import SYSTEM, Actor
     from domain.calendar import local_date
-    from events.catalog.notification import (
-        NotificationDeadLettered,
-        NotificationDelivered,
-        NotificationRetried,
-    )
-    from events.envelope import SYSTEM, Actor, AppendResult, NewEvent
-    from events.registry import DomainEvent
+    from domain.event import DomainEvent
+    from domain.events.notification import NotificationDeadLettered, NotificationDelivered, NotificationRetried
+    from events.envelope import AppendResult, NewEvent
     from notifications.attempts import AttemptInput, AttemptOutcome
     from notifications.attempts import attempted as record_of
     from notifications.channels import Target

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from events.envelope import Actor
+from domain.actors import Actor
 
 
 class DeliveryInput(BaseModel):

@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
+    from domain.actors import SYSTEM, Actor, Role
     from domain.calendar import local_date
     from domain.context import AssignmentContext, CellRef
     from domain.directive import AssignmentSummary, DirectiveState
@@ -33,11 +34,11 @@ with workflow.unsafe.imports_passed_through():
         perform_directive,
     )
     from domain.errors import CommandRejectedError
+    from domain.event import DomainEvent
+    from domain.events.directive import DirectiveAmended, DirectiveClosed, DirectiveIssued
     from domain.notices import directive_notices
     from domain.vocabulary import EndReason
-    from events.catalog.directive import DirectiveAmended, DirectiveClosed, DirectiveIssued
-    from events.envelope import SYSTEM, Actor, NewEvent, Role
-    from events.registry import DomainEvent
+    from events.envelope import NewEvent
     from workflows import store
     from workflows.alarm import Alarm
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.actors import Actor
 from domain.commands import Command
 from domain.directive import DirectiveState, ResolvedDirective
 from domain.vocabulary import EndReason
-from events.envelope import Actor
 from workflows.assignment_io import AssignmentInput, ContextAmendment
 
 

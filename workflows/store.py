@@ -14,8 +14,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.event import DomainEvent
     from events.envelope import AppendResult, NewEvent
-    from events.registry import DomainEvent
 
 
 # Appends and outbox writes are retried until the database answers; a conflict is not retried (see below).

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from domain import bounds
+from domain.errors import NotFoundError
 from events import EventStore, IntegrityProblem
 from events.catalog import REGISTRY
 from events.export import NothingToExportError, export_directive
@@ -23,7 +24,6 @@ from phancong.cli.common import (
     run,
     state,
 )
-from phancong.errors import NotFoundError
 
 app = typer.Typer(
     help="Auditing: verify the record's integrity, seal the log, export a directive.", no_args_is_help=True

@@ -20,15 +20,15 @@ from temporalio.service import RPCError
 
 import migrations
 from directory.repository import DirectoryRepository
+from domain.actors import Actor
 from domain.bounds import OutOfBoundsError, business_date, entry_id
-from domain.errors import DateOutOfRangeError, UnknownReferenceError
-from events import Actor, EventStore
+from domain.errors import DateOutOfRangeError, PhancongError, UnknownReferenceError
+from events import EventStore
 from events.catalog import REGISTRY
-from phancong.clock import Clock
-from phancong.clock import today as today_of
-from phancong.database import Pool, create_pool
-from phancong.documents import FileLimits
-from phancong.errors import PhancongError
+from infra.clock import Clock
+from infra.clock import today as today_of
+from infra.files import FileLimits
+from infra.postgres import Pool, create_pool
 from phancong.settings import Settings
 from phancong.stack import Stack
 from projections.catalog import all_projections

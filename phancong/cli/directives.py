@@ -14,16 +14,19 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from directives.resolve import load_directive, resolve
 from directory.repository import DirectoryRepository
 from domain import ids
+from domain.actors import Actor
 from domain.assignment import AssignmentState
 from domain.context import CellRef
 from domain.directive import CellInScope, DirectiveState, PostInScope, ResolvedDirective
 from domain.directive_commands import AmendDirective, CloseDirective
 from domain.directive_fold import with_reports
 from domain.directive_rules import figures
+from domain.errors import PhancongError
+from domain.events.directive import DirectiveIssued
 from domain.policy import DirectivePolicy
-from events import Actor, EventStore
+from events import EventStore
 from events.catalog import REGISTRY
-from events.catalog.directive import DirectiveIssued
+from infra.files import load
 from phancong import gateway
 from phancong.cli.common import (
     ActorOption,
@@ -38,8 +41,6 @@ from phancong.cli.common import (
     state,
     temporal,
 )
-from phancong.documents import load
-from phancong.errors import PhancongError
 from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT
 from workflows.directive import DirectiveWorkflow
 from workflows.directive_io import DirectiveInput

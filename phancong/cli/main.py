@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
+from infra.clock import clock_at
 from phancong.cli import (
     assignments,
     audit,
@@ -27,7 +28,6 @@ from phancong.cli import (
     tasks,
 )
 from phancong.cli.common import CliState, InvalidArgumentError, one_line, refuse
-from phancong.clock import clock_at
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
 from phancong.settings import Settings

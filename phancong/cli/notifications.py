@@ -8,6 +8,7 @@ from uuid import UUID
 import typer
 
 from activities.delivery import Deliveries
+from domain.errors import PhancongError
 from phancong.cli.common import (
     ActorOption,
     InvalidArgumentError,
@@ -20,7 +21,6 @@ from phancong.cli.common import (
     state,
     temporal,
 )
-from phancong.errors import PhancongError
 
 app = typer.Typer(help="Notifications: delivered, pending, dead letters; retry.", no_args_is_help=True)
 

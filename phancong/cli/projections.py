@@ -6,10 +6,10 @@ from typing import Any
 
 import typer
 
+from domain.errors import PhancongError
 from events import EventStore
 from events.catalog import REGISTRY
 from phancong.cli.common import JsonOption, database, emit_json, handles_errors, run, state
-from phancong.errors import PhancongError
 from projections.failures import failures
 from projections.rebuild import RebuildResult, RebuildRunningError, rebuild
 from projections.runner import Projector

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from domain import bounds
+from domain.actors import Actor, Role
 from domain.assignment import AssignmentState, apply
 from domain.calendar import VIETNAM, add_months
 from domain.commands import (
@@ -38,7 +39,6 @@ from domain.policy import DirectivePolicy
 from domain.schedule import pending_actions
 from domain.tasks import assignment_tasks, directive_tasks
 from domain.vocabulary import ActivityKind, AssignmentKind, Attendance, EndReason, Grade, Stage
-from events import Actor, Role
 
 pytestmark = pytest.mark.unit
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from domain.assignment import FoldError, apply, fold
+from domain.events.assignment import AppraisalSubmitted, AssignmentEnded, IntroductionSent, MemberNominated
 from domain.vocabulary import AssignmentKind, EndReason, Stage
-from events.catalog.assignment import AppraisalSubmitted, AssignmentEnded, IntroductionSent, MemberNominated
 
 NOMINATED = MemberNominated(
     assignment_id="D:M:C",

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from domain.assignment import fold
 from domain.calendar import local_time
 from domain.context import AssignmentContext, CellRef
+from domain.event import DomainEvent
+from domain.events.assignment import CommuneAccepted, IntroductionSent, MemberNominated
 from domain.schedule import ActionKind, pending_actions
 from domain.vocabulary import AssignmentKind
-from events.catalog.assignment import CommuneAccepted, IntroductionSent, MemberNominated
-from events.registry import DomainEvent
 
 TODAY = date(2027, 3, 10)
 CONTEXT = AssignmentContext(

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID, uuid4
 
-from events import Actor, DomainEvent, EventRegistry, NewEvent, Role
+from domain.actors import Actor, Role
+from domain.event import DomainEvent
+from events import EventRegistry, NewEvent
 
 
 class SampleRecorded(DomainEvent):

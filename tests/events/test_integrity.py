@@ -10,10 +10,10 @@ from uuid import UUID
 
 import pytest
 
+from domain.canonical import canonical_json
 from events.integrity import (
     ZERO_HASH,
     StoredLink,
-    canonical_json,
     chain_hash,
     content_document,
     content_hash,

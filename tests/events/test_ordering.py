@@ -7,7 +7,7 @@ import random
 from uuid import UUID
 
 from events import EventStore, RecordedEvent
-from phancong.database import Pool
+from infra.postgres import Pool
 from tests.events.sample import sample
 
 

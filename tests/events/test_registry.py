@@ -8,7 +8,9 @@ from typing import Literal
 import pytest
 from pydantic import ValidationError
 
-from events import Actor, DomainEvent, EventRegistry, EventSchemaError, NewEvent, Role, UnknownEventTypeError
+from domain.actors import Actor, Role
+from domain.event import DomainEvent
+from events import EventRegistry, EventSchemaError, NewEvent, UnknownEventTypeError
 from tests.events.sample import OLD_REGISTRY, SAMPLE_REGISTRY, HouseholdVisited, SampleRecorded
 
 

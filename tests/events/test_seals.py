@@ -6,7 +6,7 @@ import json
 
 from events import EventStore, seals
 from events.integrity import ZERO_HASH, chain_hash, content_document, content_hash
-from phancong.database import Pool
+from infra.postgres import Pool
 from tests.events.sample import sample
 from tests.events.test_store import tamper
 

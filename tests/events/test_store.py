@@ -9,10 +9,11 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from domain.canonical import canonical_json
 from events import ConcurrencyError, EventIdConflictError, EventStore, NewEvent
-from events.integrity import canonical_json, content_document, content_hash
+from events.integrity import content_document, content_hash
 from events.store import refused_change
-from phancong.database import Pool
+from infra.postgres import Pool
 from tests.events.sample import (
     OLD_REGISTRY,
     POST,

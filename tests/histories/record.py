@@ -35,7 +35,7 @@ from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind, Attendance, Grade
 from events import EventStore
 from events.catalog import REGISTRY
-from phancong.database import create_pool
+from infra.postgres import create_pool
 from phancong.embedded import pgserver
 from phancong.nominations import NominationRequest as N
 from phancong.settings import Settings

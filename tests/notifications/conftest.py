@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 import worker
 from directory.importer import import_directory
 from events import EventStore
-from phancong.database import Pool
+from infra.postgres import Pool
 from phancong.settings import Settings
 from tests.notifications.servers import (
     SMTP_LOGIN,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from events.catalog.notification import (
+from domain.event import DomainEvent
+from domain.events.notification import (
     DeliveryAttempted,
     NotificationDeadLettered,
     NotificationDelivered,
     NotificationRetried,
 )
-from events.registry import DomainEvent
 from notifications.attempts import attempted, current_round, outcome_of, settle, waiting_targets
 from notifications.channels import Target
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from events.catalog.notification import (
+from domain.actors import Role
+from domain.events.notification import (
     DeliveryAttempted,
     NotificationDeadLettered,
     NotificationDelivered,
     NotificationRetried,
 )
-from events.envelope import Role
 from tests.cli import Result, clean_env, phancong
 from tests.notifications.conftest import COMMUNE_EMAIL, Receivers
 from tests.notifications.test_delivery import introduction_id, settled

@@ -13,13 +13,9 @@ import httpx
 import worker
 from domain import ids
 from domain.commands import AcceptAssignment
+from domain.events.notification import DeliveryAttempted, NotificationDeadLettered, NotificationDelivered
 from domain.policy import DirectivePolicy
 from events import RecordedEvent
-from events.catalog.notification import (
-    DeliveryAttempted,
-    NotificationDeadLettered,
-    NotificationDelivered,
-)
 from notifications.attempts import AttemptInput, Attempts
 from notifications.outbox import Outbox
 from tests.notifications.conftest import CELL_EMAIL, COMMUNE_EMAIL, HQ_EMAIL, SECRET, Receivers, delivery_settings

@@ -19,9 +19,9 @@ from directory.importer import import_directory
 from directory.repository import DirectoryRepository
 from domain import ids
 from domain.assignment import stream_of
+from domain.events.notification import DeliveryAttempted, NotificationDelivered
 from events import EventStore
-from events.catalog.notification import DeliveryAttempted, NotificationDelivered
-from phancong.database import Pool
+from infra.postgres import Pool
 from phancong.nominations import NominationRequest
 from projections.catalog import all_projections
 from projections.runner import Projector

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from events import EventStore
-from phancong.database import Pool
+from infra.postgres import Pool
 from simulation import synthetic
 from tests.cli import clean_env, phancong
 from tests.events.test_store import tamper

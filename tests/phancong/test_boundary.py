@@ -13,9 +13,9 @@ import yaml
 
 import worker
 from activities.delivery import Deliveries
-from domain.vocabulary import ActivityKind, AssignmentKind, AttendanceMode
-from events import Actor, NewEvent, Role
-from events.catalog.assignment import (
+from domain.actors import Actor, Role
+from domain.event import DomainEvent
+from domain.events.assignment import (
     ActivityLogged,
     CellJoined,
     CommuneAccepted,
@@ -23,7 +23,8 @@ from events.catalog.assignment import (
     IntroductionSent,
     MemberNominated,
 )
-from events.registry import DomainEvent
+from domain.vocabulary import ActivityKind, AssignmentKind, AttendanceMode
+from events import NewEvent
 from tests.world import EXAMPLES, World
 
 CELLS = "681-CT/ĐU"

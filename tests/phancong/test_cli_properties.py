@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events import Actor, Role
+from domain.actors import Actor, Role
 from phancong import gateway
 from phancong.reports import Scope, report
 from phancong.tasks import open_tasks

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from phancong.database import Pool, PoolClosedError, create_pool
+from infra.postgres import Pool, PoolClosedError, create_pool
 
 
 async def backend_pid(pool: Pool) -> int:

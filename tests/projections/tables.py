@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from phancong.database import Pool
+from infra.postgres import Pool
 from projections.catalog import read_model_tables
 
 REPORT_TABLES = [t for t in read_model_tables() if t != "projection_checkpoints"]

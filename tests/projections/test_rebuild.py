@@ -8,7 +8,7 @@ from datetime import date
 from temporalio.testing import WorkflowEnvironment
 
 from events import EventStore
-from phancong.database import Pool
+from infra.postgres import Pool
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
 from projections.runner import Projector

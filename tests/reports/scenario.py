@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
+from domain.actors import Actor, Role
 from domain.calendar import add_months
-from events import Actor, Role
 from phancong.tasks import open_tasks
 from projections.catalog import all_projections
 from projections.runner import Projector

@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import worker
 from events import EventStore
-from phancong.database import Pool
+from infra.postgres import Pool
 from tests.workflows.driver import Harness
 
 

@@ -11,13 +11,14 @@ from directives.resolve import load_directive, resolve
 from directory.importer import import_directory
 from directory.repository import DirectoryRepository
 from domain import ids
+from domain.actors import Actor, Role
 from domain.calendar import add_months
 from domain.directive import DirectiveState, ResolvedDirective
 from domain.directive_commands import AmendDirective, CloseDirective
+from domain.errors import PhancongError
 from domain.policy import DirectivePolicy
-from events import Actor, RecordedEvent, Role
+from events import RecordedEvent
 from phancong import gateway
-from phancong.errors import PhancongError
 from phancong.nominations import NominationRequest, build_nomination
 from tests.workflows.driver import Harness
 from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT

@@ -11,18 +11,19 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain import ids
+from domain.actors import Actor, Role
 from domain.assignment import AssignmentState, fold, stream_of
 from domain.calendar import VIETNAM, add_months, local_date
 from domain.commands import Command, CommandResult, GradeMember, RecordMeeting, SubmitAppraisal
 from domain.context import AssignmentContext, CellRef
+from domain.errors import PhancongError
 from domain.policy import DirectivePolicy
 from domain.schedule import Action, ActionKind
 from domain.vocabulary import AssignmentKind, Attendance, Contribution, Grade, Stage
-from events import Actor, EventStore, RecordedEvent, Role
+from events import EventStore, RecordedEvent
+from infra.postgres import Pool
 from phancong import gateway
-from phancong.database import Pool
 from phancong.embedded import advance_clock
-from phancong.errors import PhancongError
 from workflows.assignment import AssignmentWorkflow
 from workflows.assignment_io import AssignmentInput, Nomination
 

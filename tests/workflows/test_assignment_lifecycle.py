@@ -15,9 +15,7 @@ from domain.commands import (
     ResumeAssignment,
     SubmitAppraisal,
 )
-from domain.policy import DirectivePolicy
-from domain.vocabulary import ActivityKind, AssignmentKind, Attendance, EndReason, Grade, PeriodKind, Stage
-from events.catalog.assignment import (
+from domain.events.assignment import (
     CommuneAccepted,
     CorrectionIssued,
     Escalated,
@@ -27,6 +25,8 @@ from events.catalog.assignment import (
     ReminderSent,
     ReviewRequested,
 )
+from domain.policy import DirectivePolicy
+from domain.vocabulary import ActivityKind, AssignmentKind, Attendance, EndReason, Grade, PeriodKind, Stage
 from tests.workflows.driver import CELL_1, CELL_2, COMMUNE, POST, Behaviour, Harness, live, member
 from workflows.assignment import AssignmentWorkflow
 

@@ -16,9 +16,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from domain.actors import Actor, Role
 from domain.commands import Commend
 from domain.errors import CommandRejectedError
-from events import Actor, Role
 from phancong import gateway
 from workflows.directive import BUSY
 

@@ -13,7 +13,7 @@ from activities.events import AppendEventsInput, EventActivities
 from activities.notifications import NotificationActivities, ReminderInput
 from domain.commands import AcceptAssignment
 from events import AppendResult, EventStore
-from phancong.database import Pool
+from infra.postgres import Pool
 from tests.workflows.driver import COMMUNE, Harness
 from workflows.assignment import AssignmentWorkflow
 

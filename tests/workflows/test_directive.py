@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.actors import Actor, Role
 from domain.commands import AcceptAssignment, DeclineAssignment
 from domain.directive_commands import AmendDirective
-from domain.policy import DirectivePolicy
-from domain.vocabulary import EndReason, Stage
-from events import Actor, Role
-from events.catalog.directive import (
+from domain.events.directive import (
     CoverageGapEscalated,
     DirectiveAmended,
     DirectiveClosed,
@@ -18,6 +16,8 @@ from events.catalog.directive import (
     PeriodSummarized,
     ReplacementRequested,
 )
+from domain.policy import DirectivePolicy
+from domain.vocabulary import EndReason, Stage
 from phancong import gateway
 from phancong.nominations import NominationRequest as N
 from tests.workflows.directive_driver import BA_TRI, HAM_LUONG, HQ, issue, load_example_directory, refusal

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from domain.actors import Actor, Role
 from domain.commands import (
     AcceptAssignment,
     Command,
@@ -23,7 +24,6 @@ from domain.commands import (
     WithdrawMember,
 )
 from domain.vocabulary import ActivityKind, Attendance, EndReason, Grade
-from events import Actor, Role
 from tests.workflows.driver import CELL_1, CELL_2, COMMUNE, HQ, POST, Assignment, Harness, member
 from workflows.assignment import AssignmentWorkflow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from events.registry import DomainEvent
+from domain.event import DomainEvent
 
 
 class DeliveryAttempted(DomainEvent):

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from domain.event import DomainEvent
 from domain.vocabulary import (
     ActivityKind,
     AssignmentKind,
@@ -22,7 +23,6 @@ from domain.vocabulary import (
     Recipient,
     Subject,
 )
-from events.registry import DomainEvent
 
 
 class MemberNominated(DomainEvent):

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from domain.context import CellRef
 from domain.directive import CellInScope, HouseholdInScope, PostInScope
+from domain.event import DomainEvent
 from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind, PeriodKind
-from events.registry import DomainEvent
 
 
 class DirectiveIssued(DomainEvent):

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from domain.bounds import MAX_FILE_BYTES, MAX_FILE_DEPTH, MAX_FILE_VALUES
-from phancong.errors import PhancongError
+from domain.errors import PhancongError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from events.registry import DomainEvent
+from domain.event import DomainEvent
 
 
 class EntryKind(StrEnum):
