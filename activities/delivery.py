@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from uuid import UUID
 
@@ -11,15 +10,18 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from app.ports import ReadModels
+from app.tasks import open_tasks
 from domain import ids
 from domain.actors import Actor, Role
-from domain.vocabulary import Subject
+from domain.notices import Notice
+from domain.vocabulary import Recipient, Subject
 from infra.postgres import Pool
-from notifications.attempts import AttemptInput, AttemptOutcome, Attempts
+from notifications.attempts import Attempts
 from notifications.channels import DeliveryError
-from notifications.outbox import Outbox, PreparedDelivery, Send
-from phancong.settings import Settings
-from phancong.tasks import open_tasks
+from notifications.models import AttemptInput, AttemptOutcome, PreparedDelivery, Send
+from notifications.outbox import Outbox, queue
+from workflows.calls import DeliveryCalls
 from workflows.delivery import DeliveryWorkflow
 from workflows.delivery_io import DeliveryInput, DeliveryRecord, DigestInput
 
@@ -36,15 +38,6 @@ class Deliveries:
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.timeout_seconds = timeout_seconds
-
-    @classmethod
-    def configured(cls, client: Client, settings: Settings) -> Deliveries:
-        return cls(
-            client,
-            settings.delivery_max_attempts,
-            settings.delivery_backoff_seconds,
-            settings.delivery_timeout_seconds,
-        )
 
     async def start(self, notification_id: UUID, task_queue: str, *, retried_by: Actor | None = None) -> bool:
         request = DeliveryInput(
@@ -71,10 +64,13 @@ class Deliveries:
         return True
 
 
-class DeliveryActivities:
-    def __init__(self, outbox: Outbox, pool: Pool, deliveries: Deliveries, attempts: Attempts) -> None:
+class DeliveryActivities(DeliveryCalls):
+    def __init__(
+        self, outbox: Outbox, pool: Pool, deliveries: Deliveries, attempts: Attempts, read: ReadModels
+    ) -> None:
         self._outbox = outbox
         self._pool = pool
+        self._read = read
         self._deliveries = deliveries
         self._attempts = attempts
 
@@ -108,38 +104,27 @@ class DeliveryActivities:
         """Queue one digest per officer with open tasks on that day, and start their deliveries."""
         day = request.day
         assert day is not None
+        await self._read.catch_up()
+        officers = [
+            Actor(role=Role(role), id=ident) for role, ident in sorted(await self._read.officers_with_assignments())
+        ]
         queued = 0
-        for actor in await self._officers():
-            tasks = await open_tasks(self._pool, actor, day)
+        for actor in [Actor(role=Role.HQ), *officers]:
+            tasks = await open_tasks(self._read, actor, day)
             if not tasks:
                 continue
             notification_id = uuid.uuid5(ids.PHANCONG_NAMESPACE, f"digest/{day}/{actor}")
-            inserted = await self._pool.execute(
-                "INSERT INTO notifications (notification_id, stream_id, notice_key, recipient_role, recipient_id, "
-                "subject, due_on, reference, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) "
-                "ON CONFLICT (notification_id) DO NOTHING",
-                notification_id,
-                f"notification-{notification_id}",
-                f"digest:{day}",
-                actor.role.value,
-                actor.id,
-                Subject.DIGEST.value,
-                day,
-                f"{len(tasks)}/{sum(1 for t in tasks if t.overdue)}",
-                json.dumps({"tasks": [t.model_dump(mode="json") for t in tasks]}, ensure_ascii=False),
+            notice = Notice(
+                key=f"digest:{day}",
+                recipient=Recipient(role=actor.role, id=actor.id),
+                subject=Subject.DIGEST,
+                due_on=day,
+                reference=f"{len(tasks)}/{sum(1 for t in tasks if t.overdue)}",
+            )
+            details = {"tasks": [t.model_dump(mode="json") for t in tasks]}
+            fresh = await queue(
+                self._pool, notification_id, notice, stream_id=f"notification-{notification_id}", details=details
             )
             await self._deliveries.start(notification_id, activity.info().task_queue)
-            queued += inserted.endswith(" 1")
+            queued += fresh
         return queued
-
-    async def _officers(self) -> list[Actor]:
-        rows = await self._pool.fetch(
-            "SELECT DISTINCT unnest(ARRAY['commune', 'cell', 'post', 'member']) AS role, "
-            "unnest(ARRAY[commune_id, cell_id, post_id, member_id]) AS id FROM rm_assignments WHERE stage <> 'ended'"
-        )
-        posts = await self._pool.fetch(
-            "SELECT DISTINCT jsonb_array_elements(state -> 'directive' -> 'posts') ->> 'id' AS id "
-            "FROM rm_directives WHERE status = 'open'"
-        )
-        found = {(r["role"], r["id"]) for r in rows} | {("post", r["id"]) for r in posts}
-        return [Actor(role=Role.HQ), *(Actor(role=Role(role), id=ident) for role, ident in sorted(found))]

@@ -13,13 +13,14 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+import gateway
 from domain import ids
 from domain.commands import EndAssignment
 from domain.errors import CommandRejectedError
-from phancong import gateway
-from phancong.gateway import UnknownAssignmentError
+from gateway import UnknownAssignmentError
 from workflows.assignment import AssignmentWorkflow
 from workflows.assignment_io import AssignmentInput
+from workflows.calls import DirectiveCalls
 from workflows.directive_io import AmendAssignmentsInput, EndAssignmentsInput, StartAssignmentsInput
 
 T = TypeVar("T")
@@ -44,7 +45,7 @@ async def _each(items: Sequence[T], work: Callable[[T], Awaitable[bool]]) -> int
     return sum(results)
 
 
-class DirectiveActivities:
+class DirectiveActivities(DirectiveCalls):
     def __init__(self, client: Client) -> None:
         self._client = client
 

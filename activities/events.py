@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.events import AnyEvent
-from events import AppendResult, ConcurrencyError, EventIdConflictError, EventStore, NewEvent
+from events import AppendResult, ConcurrencyError, EventIdConflictError, EventStore
+from workflows.calls import AppendEventsInput, StoreCalls
 from workflows.store import REFUSED
 
 
-class AppendEventsInput(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    stream_id: str
-    expected_version: int
-    events: list[NewEvent[AnyEvent]]
-
-
-class EventActivities:
+class EventActivities(StoreCalls):
     def __init__(self, store: EventStore) -> None:
         self._store = store
 

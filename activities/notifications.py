@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from uuid import UUID
-
-from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 
 from activities.delivery import Deliveries
-from domain.notices import Notice
 from infra.postgres import Pool
 from notifications.outbox import queue
+from workflows.calls import NoticeCalls, ReminderInput
 
 
-class ReminderInput(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    notification_id: UUID
-    stream_id: str
-    directive_id: str | None
-    assignment_id: str | None
-    notice: Notice
-    queued_at: datetime | None = None  # the workflow's time when the notice arose (the database's if absent)
-
-
-class NotificationActivities:
+class NotificationActivities(NoticeCalls):
     def __init__(self, pool: Pool, deliveries: Deliveries | None = None) -> None:
         self._pool = pool
         self._deliveries = deliveries

@@ -7,6 +7,7 @@ handlers call them again, under the workflow's lock, to get the events to append
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -84,10 +85,10 @@ NOT_ENDED = {Stage.NOMINATED, Stage.INTRODUCED, Stage.RECEIVED, Stage.ACTIVE, St
 
 def decide(state: AssignmentState, ctx: AssignmentContext, command: Command, today: date) -> list[DomainEvent]:
     """The events ``command`` produces, or CommandRejectedError saying why it cannot."""
-    rule = _RULES.get(type(command))
-    if rule is None:
+    kind = KIND_OF.get(type(command))
+    if kind is None:
         raise InvalidInputError(f"{type(command).__name__} is not a command of an assignment")
-    return rule(state, ctx, command, today)
+    return kind.rule(state, ctx, command, today)
 
 
 def _accept(
@@ -300,17 +301,33 @@ def _end(state: AssignmentState, ctx: AssignmentContext, command: EndAssignment,
 
 _Rule = Callable[[AssignmentState, AssignmentContext, Any, date], list[DomainEvent]]
 
-_RULES: dict[type[Command], _Rule] = {
-    AcceptAssignment: _accept,
-    DeclineAssignment: _decline,
-    RecordMeeting: _record_meeting,
-    LogActivity: _log_activity,
-    SubmitAppraisal: _appraise,
-    GradeMember: _grade,
-    Commend: _commend,
-    Correct: _correct,
-    PauseAssignment: _pause,
-    ResumeAssignment: _resume,
-    WithdrawMember: _withdraw,
-    EndAssignment: _end,
-}
+
+@dataclass(frozen=True)
+class CommandKind:
+    """One command people send to an assignment: its model, its rule, and its name (the workflow's Update, the
+    API's path). The assignment workflow's Updates, the command gateway and every interface come from this list;
+    adding a command is one entry here, its model and its rule."""
+
+    name: str
+    model: type[Command]
+    rule: _Rule
+    summary: str
+
+
+COMMANDS: tuple[CommandKind, ...] = (
+    CommandKind(
+        "accept", AcceptAssignment, _accept, "The commune accepts the introduced member (maybe in another cell)."
+    ),
+    CommandKind("decline", DeclineAssignment, _decline, "The commune declines the introduced member, with a reason."),
+    CommandKind("record_meeting", RecordMeeting, _record_meeting, "The cell records the month's meeting."),
+    CommandKind("log_activity", LogActivity, _log_activity, "The member logs an activity (sessions, VND, visits)."),
+    CommandKind("submit_appraisal", SubmitAppraisal, _appraise, "The cell submits its appraisal for a period."),
+    CommandKind("grade", GradeMember, _grade, "The post grades its member for a period."),
+    CommandKind("commend", Commend, _commend, "HQ commends the member."),
+    CommandKind("correct", Correct, _correct, "HQ corrects the member; a follow-up review falls due."),
+    CommandKind("pause", PauseAssignment, _pause, "The post pauses the assignment (mission, training, leave)."),
+    CommandKind("resume", ResumeAssignment, _resume, "The post resumes a paused assignment."),
+    CommandKind("withdraw", WithdrawMember, _withdraw, "The post withdraws its member, with a reason."),
+    CommandKind("end", EndAssignment, _end, "The directive (or HQ) ends the assignment."),
+)
+KIND_OF: dict[type[Command], CommandKind] = {kind.model: kind for kind in COMMANDS}

@@ -61,3 +61,7 @@ class NominationResult(BaseModel):
 
     directive_id: str
     assignment_ids: tuple[str, ...]
+
+
+# The directive workflow's Update of each command a person sends it.
+DIRECTIVE_UPDATES: dict[type[Command], str] = {Nominate: "nominate", AmendDirective: "amend", CloseDirective: "close"}

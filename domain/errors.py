@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import ValidationError
+
 # Characters that would break a one-line message (or a terminal): shown as escapes instead.
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
@@ -94,3 +96,13 @@ def rejection(code: str, message: str) -> CommandRejectedError:
     """The refusal a workflow reported (by its code), as the error class callers can catch."""
     cls = _BY_CODE.get(code, CommandRejectedError)
     return cls(message, code=code)
+
+
+def invalid_input(error: ValidationError) -> InvalidInputError:
+    """A model's refusal of an input, every problem on one line: ``field: why; other: why``."""
+    problems = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"])
+        why = problem["msg"].removeprefix("Value error, ")
+        problems.append(f"{where}: {why}" if where else why)
+    return InvalidInputError("; ".join(problems))

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from domain.actors import Role
-from domain.assignment import AssignmentState, ReviewEntry
+from domain.assignment import AssignmentState, ReviewEntry, apply
 from domain.calendar import (
     Period,
     add_months,
@@ -351,3 +351,30 @@ def perform(state: AssignmentState, ctx: AssignmentContext, action: Action) -> l
         case ActionKind.TERM_END:
             return [AssignmentEnded(reason=EndReason.TERM_COMPLETED, ended_on=ctx.term_ends_on)]
     raise AssertionError(f"unhandled action {action.kind}")
+
+
+# A safety bound on actions performed at once (all due after a long outage); the caller comes back for the rest.
+MAX_ACTIONS_PER_STEP = 50
+
+
+def due_events(
+    state: AssignmentState, ctx: AssignmentContext, now: datetime, *, join_at_start_of_day: bool = True
+) -> tuple[list[DomainEvent], bool]:
+    """The events of every action due at ``now``, in order (re-planned after each: one may moot another), and
+    whether a regular review period was requested among them (the workflow continues as new at such a boundary)."""
+    events: list[DomainEvent] = []
+    boundary = False
+    for _ in range(MAX_ACTIONS_PER_STEP):
+        due = [
+            a for a in pending_actions(state, ctx, now, join_at_start_of_day=join_at_start_of_day) if a.due_at <= now
+        ]
+        if not due:
+            break
+        action = due[0]
+        produced = perform(state, ctx, action)
+        for event in produced:
+            state = apply(state, event)
+        events.extend(produced)
+        if action.kind == ActionKind.REQUEST_REVIEW and action.period and action.period.kind != PeriodKind.FOLLOW_UP:
+            boundary = True
+    return events, boundary

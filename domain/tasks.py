@@ -15,19 +15,23 @@ from domain.vocabulary import AssignmentKind, Recipient, Stage
 
 
 class Task(BaseModel):
-    """One thing one actor must do, by ``due_on``, and the command that does it."""
+    """One thing one actor must do, by ``due_on``: facts only (``wording.tasks`` says it, in the reader's
+    language, and names the command that does it)."""
 
     model_config = ConfigDict(frozen=True)
 
     actor: Recipient
-    kind: str
+    kind: str  # commune_response | meeting_record | meeting | appraisal | grade | nomination | replacement
     due_on: date
     overdue: bool
     directive_id: str
     assignment_id: str | None = None
-    reference: str | None = None
-    what: str
-    command: str
+    reference: str | None = None  # the meeting's month, the review's period, the cell(s) to nominate for
+    member_id: str | None = None
+    cell_id: str | None = None
+    meeting_on: date | None = None
+    cells: tuple[str, ...] = ()  # the cells a nomination is asked for
+    reason: str | None = None  # why a replacement is asked
 
 
 def _task(actor: Recipient, kind: str, due: date, today: date, **fields: object) -> Task:
@@ -47,8 +51,8 @@ def assignment_tasks(state: AssignmentState, ctx: AssignmentContext, today: date
                 "commune_response",
                 state.response_due_on,
                 today,
-                what=f"Trả lời giới thiệu đảng viên {state.member_id} vào chi bộ {state.cell_id}",
-                command=f"phancong commune accept {aid} --as {commune}   (or: commune decline {aid} --reason ...)",
+                member_id=state.member_id,
+                cell_id=state.cell_id,
                 **base,
             )
         )
@@ -72,8 +76,8 @@ def assignment_tasks(state: AssignmentState, ctx: AssignmentContext, today: date
                         meeting + timedelta(days=policy.meeting_record_days),
                         today,
                         reference=month,
-                        what=f"Ghi biên bản sinh hoạt tháng {month}: đảng viên {state.member_id}",
-                        command=f"phancong meeting record {aid} --date {meeting} --attendance present --as {cell}",
+                        member_id=state.member_id,
+                        meeting_on=meeting,
                         **base,
                     )
                 )
@@ -86,8 +90,8 @@ def assignment_tasks(state: AssignmentState, ctx: AssignmentContext, today: date
                         meeting,
                         today,
                         reference=month,
-                        what=f"Dự sinh hoạt chi bộ {state.serving_cell_id} ngày {meeting:%d/%m/%Y}",
-                        command="(attend the meeting)",
+                        cell_id=state.serving_cell_id,
+                        meeting_on=meeting,
                         **base,
                     )
                 )
@@ -101,8 +105,7 @@ def assignment_tasks(state: AssignmentState, ctx: AssignmentContext, today: date
                     review.due_on,
                     today,
                     reference=review.period,
-                    what=f"Nhận xét đảng viên {state.member_id} kỳ {review.period}",
-                    command=f"phancong appraisal submit {aid} --period {review.period} --text '...' --as {cell}",
+                    member_id=state.member_id,
                     **base,
                 )
             )
@@ -114,8 +117,7 @@ def assignment_tasks(state: AssignmentState, ctx: AssignmentContext, today: date
                     review.due_on,
                     today,
                     reference=review.period,
-                    what=f"Xếp loại đảng viên {state.member_id} kỳ {review.period}",
-                    command=f"phancong grade {aid} --period {review.period} --grade good --as {post}",
+                    member_id=state.member_id,
                     **base,
                 )
             )
@@ -145,8 +147,7 @@ def directive_tasks(state: DirectiveState, claimed_cells: set[str], today: date)
                     today,
                     directive_id=code,
                     reference=",".join(missing),
-                    what=f"Cử đảng viên cho {len(missing)} chi bộ: {_some(missing)}",
-                    command=_nominate_hint(code, missing[0], actor),
+                    cells=tuple(missing),
                 )
             )
     for request in state.replacements.values():
@@ -160,19 +161,11 @@ def directive_tasks(state: DirectiveState, claimed_cells: set[str], today: date)
                     today,
                     directive_id=code,
                     reference=request.cell_id,
-                    what=f"Cử đảng viên thay thế cho chi bộ {request.cell_id} ({request.reason})",
-                    command=_nominate_hint(code, request.cell_id, actor),
+                    cell_id=request.cell_id,
+                    reason=request.reason,
                 )
             )
     return tasks
-
-
-def _some(ids: list[str]) -> str:
-    return ", ".join(ids[:5]) + ("…" if len(ids) > 5 else "")
-
-
-def _nominate_hint(code: str, cell_id: str, actor: Recipient) -> str:
-    return f"phancong nominate --directive {code} --member MEMBER --cell {cell_id} --as {actor}"
 
 
 def context_of(directive: DirectiveState, commune_id: str) -> AssignmentContext:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -20,45 +21,26 @@ with workflow.unsafe.imports_passed_through():
     from domain.actors import SYSTEM, Actor, Role
     from domain.assignment import AssignmentState, apply
     from domain.calendar import local_date
-    from domain.commands import (
-        AcceptAssignment,
-        Command,
-        CommandResult,
-        Commend,
-        Correct,
-        DeclineAssignment,
-        EndAssignment,
-        GradeMember,
-        LogActivity,
-        PauseAssignment,
-        RecordMeeting,
-        ResumeAssignment,
-        SubmitAppraisal,
-        WithdrawMember,
-    )
+    from domain.commands import Command, CommandResult
     from domain.context import AssignmentContext
-    from domain.decisions import decide
+    from domain.decisions import COMMANDS, CommandKind, decide
     from domain.directive_fold import AssignmentChanged
     from domain.errors import CommandRejectedError
     from domain.event import DomainEvent
     from domain.events.assignment import IntroductionSent, MemberNominated
     from domain.notices import notices_for
-    from domain.schedule import Action, ActionKind, pending_actions, perform
-    from domain.vocabulary import PeriodKind, Stage
+    from domain.schedule import Action, due_events, pending_actions
+    from domain.vocabulary import Stage
     from events.envelope import NewEvent
     from workflows import search_attributes, store
     from workflows.alarm import Alarm
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
-    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY
 
-# A safety bound on actions performed at once (all due after a long outage); the loop continues after it.
-MAX_ACTIONS_PER_STEP = 50
 # Runs recorded before a join took effect at the start of its day waited for the reminder hour (08:00) to join
 # a member the commune accepted earlier that day; they replay that way.
 JOIN_AT_START_OF_DAY = "join-at-start-of-day"
 
 
-@workflow.defn
 class AssignmentWorkflow:
     @workflow.init
     def __init__(self, request: AssignmentInput) -> None:
@@ -119,25 +101,11 @@ class AssignmentWorkflow:
         return pending_actions(state, self._context, now, join_at_start_of_day=self._join_at_start_of_day)
 
     async def _perform_due(self) -> None:
-        """Perform every due action in order, as one append (re-planned after each: one may moot another)."""
-        state = self.state
-        events: list[DomainEvent] = []
-        now = workflow.now()
-        for _ in range(MAX_ACTIONS_PER_STEP):
-            due = [a for a in self._pending(state, now) if a.due_at <= now]
-            if not due:
-                break
-            action = due[0]
-            produced = perform(state, self._context, action)
-            for event in produced:
-                state = apply(state, event)
-            events.extend(produced)
-            if (
-                action.kind == ActionKind.REQUEST_REVIEW
-                and action.period
-                and action.period.kind != PeriodKind.FOLLOW_UP
-            ):
-                self._review_boundary = True
+        """Perform every due action in order, as one append."""
+        events, boundary = due_events(
+            self.state, self._context, workflow.now(), join_at_start_of_day=self._join_at_start_of_day
+        )
+        self._review_boundary = self._review_boundary or boundary
         if events:
             await self._emit(events, actor=SYSTEM, causation="schedule")
 
@@ -179,20 +147,7 @@ class AssignmentWorkflow:
             await self._report_to_directive(state)
         for payload, after in zip(payloads, states, strict=True):
             for notice in notices_for(payload, after):
-                await workflow.execute_activity(
-                    "send_reminder",
-                    {
-                        "notification_id": ids.notification_id(stream, notice.key, str(notice.recipient)),
-                        "stream_id": stream,
-                        "directive_id": n.directive_id,
-                        "assignment_id": n.assignment_id,
-                        "notice": notice,
-                        "queued_at": workflow.now(),
-                    },
-                    result_type=bool,
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=STORE_RETRY,
-                )
+                await store.queue_notice(stream, notice, directive_id=n.directive_id, assignment_id=n.assignment_id)
 
     async def _report_to_directive(self, state: AssignmentState) -> None:
         """Tell the directive this assignment's new stage (it tracks coverage and asks for replacements)."""
@@ -252,102 +207,6 @@ class AssignmentWorkflow:
             events=tuple(e.type for e in events),
         )
 
-    @workflow.update
-    async def accept(self, command: AcceptAssignment) -> CommandResult:
-        return await self._handle(command)
-
-    @accept.validator
-    def _validate_accept(self, command: AcceptAssignment) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def decline(self, command: DeclineAssignment) -> CommandResult:
-        return await self._handle(command)
-
-    @decline.validator
-    def _validate_decline(self, command: DeclineAssignment) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def record_meeting(self, command: RecordMeeting) -> CommandResult:
-        return await self._handle(command)
-
-    @record_meeting.validator
-    def _validate_record_meeting(self, command: RecordMeeting) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def log_activity(self, command: LogActivity) -> CommandResult:
-        return await self._handle(command)
-
-    @log_activity.validator
-    def _validate_log_activity(self, command: LogActivity) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def submit_appraisal(self, command: SubmitAppraisal) -> CommandResult:
-        return await self._handle(command)
-
-    @submit_appraisal.validator
-    def _validate_submit_appraisal(self, command: SubmitAppraisal) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def grade(self, command: GradeMember) -> CommandResult:
-        return await self._handle(command)
-
-    @grade.validator
-    def _validate_grade(self, command: GradeMember) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def commend(self, command: Commend) -> CommandResult:
-        return await self._handle(command)
-
-    @commend.validator
-    def _validate_commend(self, command: Commend) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def correct(self, command: Correct) -> CommandResult:
-        return await self._handle(command)
-
-    @correct.validator
-    def _validate_correct(self, command: Correct) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def pause(self, command: PauseAssignment) -> CommandResult:
-        return await self._handle(command)
-
-    @pause.validator
-    def _validate_pause(self, command: PauseAssignment) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def resume(self, command: ResumeAssignment) -> CommandResult:
-        return await self._handle(command)
-
-    @resume.validator
-    def _validate_resume(self, command: ResumeAssignment) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def withdraw(self, command: WithdrawMember) -> CommandResult:
-        return await self._handle(command)
-
-    @withdraw.validator
-    def _validate_withdraw(self, command: WithdrawMember) -> None:
-        self._check(command)
-
-    @workflow.update
-    async def end(self, command: EndAssignment) -> CommandResult:
-        return await self._handle(command)
-
-    @end.validator
-    def _validate_end(self, command: EndAssignment) -> None:
-        self._check(command)
-
     @workflow.signal
     def amend_context(self, amendment: ContextAmendment) -> None:
         """The directive was amended: the schedule follows the new policy and end of term from now on."""
@@ -377,6 +236,30 @@ class AssignmentWorkflow:
         if self._state is None:
             return []
         return self._pending(self._state, workflow.now())
+
+
+def _command_update(kind: CommandKind) -> Any:
+    """The Update (with its validator) of one command of the registry (``domain.decisions.COMMANDS``): the
+    validator refuses before anything is written, the handler decides again under the lock and appends."""
+
+    async def handler(self, command):  # type: ignore[no-untyped-def]  # typed below, for Temporal
+        return await self._handle(command)
+
+    def validator(self, command):  # type: ignore[no-untyped-def]
+        self._check(command)
+
+    handler.__annotations__ = {"command": kind.model, "return": CommandResult}
+    validator.__annotations__ = {"command": kind.model, "return": None}
+    handler.__name__ = handler.__qualname__ = kind.name
+    update = workflow.update(name=kind.name)(handler)
+    update.validator(validator)
+    return update
+
+
+# Each command of the registry is an Update of the same name (accept, record_meeting, grade, …).
+for _kind in COMMANDS:
+    setattr(AssignmentWorkflow, _kind.name, _command_update(_kind))
+AssignmentWorkflow = workflow.defn(AssignmentWorkflow)  # type: ignore[misc]  # after its Updates are set
 
 
 def _nominated(n: Nomination) -> MemberNominated:

@@ -24,12 +24,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import local_date
     from domain.event import DomainEvent
     from domain.events.notification import NotificationDeadLettered, NotificationDelivered, NotificationRetried
-    from events.envelope import AppendResult, NewEvent
-    from notifications.attempts import AttemptInput, AttemptOutcome
-    from notifications.attempts import attempted as record_of
-    from notifications.channels import Target
-    from notifications.outbox import PreparedDelivery, Send
-    from workflows.delivery_io import DeliveryInput, DigestInput
+    from events.envelope import NewEvent
+    from notifications.models import AttemptInput, AttemptOutcome, Send, Target
+    from notifications.models import attempted as record_of
+    from workflows.calls import DeliveryCalls, StoreCalls, append_input
+    from workflows.delivery_io import DeliveryInput, DeliveryRecord, DigestInput
     from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY
 
 MAX_BACKOFF = timedelta(hours=1)
@@ -42,8 +41,8 @@ class DeliveryWorkflow:
     async def run(self, request: DeliveryInput) -> str:
         outcome = AttemptOutcome(status="pending", attempts=0)
         for attempt in range(1, request.max_attempts + 1):
-            outcome = await workflow.execute_activity(
-                "attempt_delivery",
+            outcome = await workflow.execute_activity_method(
+                DeliveryCalls.attempt_delivery,
                 AttemptInput(
                     notification_id=request.notification_id,
                     attempt=attempt,
@@ -51,7 +50,6 @@ class DeliveryWorkflow:
                     timeout_seconds=request.attempt_timeout_seconds,
                     retried_by=request.retried_by if attempt == 1 else None,
                 ),
-                result_type=AttemptOutcome,
                 # The sends are bounded by the attempt's timeout; the reads and writes around them take far less
                 # than the margin. A worker lost mid-attempt is noticed then, and the retry records the attempt.
                 start_to_close_timeout=timedelta(seconds=request.attempt_timeout_seconds) + ATTEMPT_MARGIN,
@@ -68,10 +66,9 @@ class DeliveryWorkflow:
 class LegacyDeliveryWorkflow:
     @workflow.run
     async def run(self, request: DeliveryInput) -> str:
-        prepared = await workflow.execute_activity(
-            "prepare_delivery",
+        prepared = await workflow.execute_activity_method(
+            DeliveryCalls.prepare_delivery,
             request.notification_id,
-            result_type=PreparedDelivery,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=STORE_RETRY,
         )
@@ -120,8 +117,8 @@ class LegacyDeliveryWorkflow:
     async def _attempt(self, send: Send, limit: timedelta) -> tuple[str, bool] | None:
         """None if the send went through, else (why, whether trying again is pointless)."""
         try:
-            await workflow.execute_activity(
-                "deliver_notification",
+            await workflow.execute_activity_method(
+                DeliveryCalls.deliver_notification,
                 send,
                 start_to_close_timeout=limit,
                 # One send per attempt: the workflow itself waits, backs off and records each attempt.
@@ -146,19 +143,19 @@ class LegacyDeliveryWorkflow:
             )
             for i, payload in enumerate(payloads, start=1)
         ]
-        await workflow.execute_activity(
-            "append_events",
-            {"stream_id": self._stream, "expected_version": self._version, "events": events},
-            result_type=AppendResult,
+        # Its appends as they always were: a conflict fails this (legacy) workflow, not just its task.
+        await workflow.execute_activity_method(
+            StoreCalls.append_events,
+            append_input(self._stream, self._version, events),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=STORE_RETRY,
         )
         self._version += len(payloads)
 
     async def _record(self, request: DeliveryInput, status: str, attempts: int, error: str | None) -> None:
-        await workflow.execute_activity(
-            "record_delivery",
-            {"notification_id": request.notification_id, "status": status, "attempts": attempts, "error": error},
+        await workflow.execute_activity_method(
+            DeliveryCalls.record_delivery,
+            DeliveryRecord(notification_id=request.notification_id, status=status, attempts=attempts, error=error),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=STORE_RETRY,
         )
@@ -171,11 +168,9 @@ class DigestWorkflow:
     @workflow.run
     async def run(self, request: DigestInput) -> int:
         day = request.day or local_date(workflow.now())
-        queued: int = await workflow.execute_activity(
-            "compose_digests",
+        return await workflow.execute_activity_method(
+            DeliveryCalls.compose_digests,
             DigestInput(day=day),
-            result_type=int,
             start_to_close_timeout=timedelta(minutes=10),
             retry_policy=STORE_RETRY,
         )
-        return queued

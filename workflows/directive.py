@@ -42,8 +42,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows import store
     from workflows.alarm import Alarm
     from workflows.assignment_io import AssignmentInput, ContextAmendment, Nomination
-    from workflows.directive_io import DirectiveCommandResult, DirectiveInput
-    from workflows.store import ACTIVITY_TIMEOUT, STORE_RETRY
+    from workflows.calls import DirectiveCalls
+    from workflows.directive_io import (
+        AmendAssignmentsInput,
+        DirectiveCommandResult,
+        DirectiveInput,
+        EndAssignmentsInput,
+        StartAssignmentsInput,
+    )
+    from workflows.store import STORE_RETRY
 
 BUSY = "busy"  # a refusal that means "not now": the gateway sends the command again
 START_BATCH = 100
@@ -185,10 +192,9 @@ class DirectiveWorkflow:
             grouped.setdefault(cell.commune_id, []).append(cell)
         cells_by_commune = {commune: tuple(cells) for commune, cells in grouped.items()}
         requests = [self._assignment_input(a, cells_by_commune) for a in batch]
-        await workflow.execute_activity(
-            "start_assignments",
-            {"task_queue": workflow.info().task_queue, "requests": requests},
-            result_type=int,
+        await workflow.execute_activity_method(
+            DirectiveCalls.start_assignments,
+            StartAssignmentsInput(task_queue=workflow.info().task_queue, requests=requests),
             start_to_close_timeout=FANOUT_TIMEOUT,
             heartbeat_timeout=timedelta(minutes=1),
             retry_policy=STORE_RETRY,
@@ -199,21 +205,19 @@ class DirectiveWorkflow:
     async def _end_assignments(self, assignment_ids: list[str], reason: EndReason, note: str, actor: Actor) -> int:
         if not assignment_ids:
             return 0
-        ended: int = await workflow.execute_activity(
-            "end_assignments",
-            {
-                "directive_id": self.state.directive.code,
-                "assignment_ids": assignment_ids,
-                "reason": reason,
-                "note": note,
-                "actor": actor if actor.role in (Role.HQ, Role.SYSTEM) else SYSTEM,
-            },
-            result_type=int,
+        return await workflow.execute_activity_method(
+            DirectiveCalls.end_assignments,
+            EndAssignmentsInput(
+                directive_id=self.state.directive.code,
+                assignment_ids=assignment_ids,
+                reason=reason,
+                note=note,
+                actor=actor if actor.role in (Role.HQ, Role.SYSTEM) else SYSTEM,
+            ),
             start_to_close_timeout=FANOUT_TIMEOUT,
             heartbeat_timeout=timedelta(minutes=1),
             retry_policy=STORE_RETRY,
         )
-        return ended
 
     async def _close(self, reason: str, actor: Actor, causation: str) -> None:
         live = [a.assignment_id for a in self.state.assignments.values() if a.live]
@@ -253,20 +257,7 @@ class DirectiveWorkflow:
         self._changed = True
         for payload in payloads:
             for notice in directive_notices(payload):
-                await workflow.execute_activity(
-                    "send_reminder",
-                    {
-                        "notification_id": ids.notification_id(stream, notice.key, str(notice.recipient)),
-                        "stream_id": stream,
-                        "directive_id": code,
-                        "assignment_id": None,
-                        "notice": notice,
-                        "queued_at": workflow.now(),
-                    },
-                    result_type=bool,
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=STORE_RETRY,
-                )
+                await store.queue_notice(stream, notice, directive_id=code, assignment_id=None)
 
     # -- commands (Updates) and reports (signals) -----------------------------------------------------
 
@@ -325,13 +316,12 @@ class DirectiveWorkflow:
         if amended.policy is not None or amended.term_ends_on is not None:
             live = [a.assignment_id for a in self.state.assignments.values() if a.live and a.started]
             if live:
-                await workflow.execute_activity(
-                    "amend_assignments",
-                    {
-                        "assignment_ids": live,
-                        "amendment": ContextAmendment(policy=amended.policy, term_ends_on=amended.term_ends_on),
-                    },
-                    result_type=int,
+                await workflow.execute_activity_method(
+                    DirectiveCalls.amend_assignments,
+                    AmendAssignmentsInput(
+                        assignment_ids=live,
+                        amendment=ContextAmendment(policy=amended.policy, term_ends_on=amended.term_ends_on),
+                    ),
                     start_to_close_timeout=FANOUT_TIMEOUT,
                     heartbeat_timeout=timedelta(minutes=1),
                     retry_policy=STORE_RETRY,

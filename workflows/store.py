@@ -14,8 +14,11 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain import ids
     from domain.event import DomainEvent
-    from events.envelope import AppendResult, NewEvent
+    from domain.notices import Notice
+    from events.envelope import NewEvent
+    from workflows.calls import NoticeCalls, ReminderInput, StoreCalls, append_input
 
 
 # Appends and outbox writes are retried until the database answers; a conflict is not retried (see below).
@@ -47,10 +50,9 @@ async def append(stream: str, version: int, events: list[NewEvent[DomainEvent]],
     phancong's own steps fail the task instead, to be seen and fixed by an operator.
     """
     try:
-        await workflow.execute_activity(
-            "append_events",
-            {"stream_id": stream, "expected_version": version, "events": events},
-            result_type=AppendResult,
+        await workflow.execute_activity_method(
+            StoreCalls.append_events,
+            append_input(stream, version, events),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=STORE_RETRY,
         )
@@ -59,3 +61,20 @@ async def append(stream: str, version: int, events: list[NewEvent[DomainEvent]],
         if by_person and isinstance(cause, ApplicationError) and cause.type == REFUSED:
             raise ApplicationError(f"not recorded: {cause.message}", type=REFUSED, non_retryable=True) from None
         raise StreamConflictError(f"cannot append to {stream} at version {version}: {exc.cause}") from exc
+
+
+async def queue_notice(stream: str, notice: Notice, *, directive_id: str | None, assignment_id: str | None) -> None:
+    """Put a notice in the outbox (once: its id derives from the stream, its key and its recipient)."""
+    await workflow.execute_activity_method(
+        NoticeCalls.send_reminder,
+        ReminderInput(
+            notification_id=ids.notification_id(stream, notice.key, str(notice.recipient)),
+            stream_id=stream,
+            directive_id=directive_id,
+            assignment_id=assignment_id,
+            notice=notice,
+            queued_at=workflow.now(),
+        ),
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        retry_policy=STORE_RETRY,
+    )

@@ -27,7 +27,7 @@ from temporalio.client import Client
 import migrations
 import worker
 from activities.delivery import Deliveries, delivery_workflow_id
-from directory.importer import import_directory
+from app.directives import NominationRequest as N
 from domain import ids
 from domain.calendar import add_months
 from domain.commands import AcceptAssignment, DeclineAssignment, PauseAssignment
@@ -36,38 +36,36 @@ from domain.vocabulary import AssignmentKind, Attendance, Grade
 from events import EventStore
 from events.catalog import REGISTRY
 from infra.postgres import create_pool
+from phancong.composition import import_directory
 from phancong.embedded import pgserver
-from phancong.nominations import NominationRequest as N
 from phancong.settings import Settings
 from tests.notifications.conftest import directory_of, write_yaml
 from tests.notifications.servers import WebhookServer, webhook_server
 from tests.temporal import time_skipping
 from tests.workflows.directive_driver import HAM_LUONG, issue, load_example_directory
 from tests.workflows.driver import CELL_2, COMMUNE, HQ, POST, Assignment, Behaviour, Harness, live
-from workflows.assignment import AssignmentWorkflow
 
 HERE = Path(__file__).parent
 
 
 async def twelve_months(h: Harness) -> Assignment:
     a = await h.start(term_months=12)
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE, cell_id="CB-AP-2"))
+    await a.command(AcceptAssignment(actor=COMMUNE, cell_id="CB-AP-2"))
     await live(a, until=add_months(await h.today(), 13), behaviour=Behaviour(cell=CELL_2))
     return a
 
 
 async def declined(h: Harness) -> Assignment:
     a = await h.start()
-    await a.command(AssignmentWorkflow.decline, DeclineAssignment(actor=COMMUNE, reason="Chi bộ đang kiện toàn"))
+    await a.command(DeclineAssignment(actor=COMMUNE, reason="Chi bộ đang kiện toàn"))
     return a
 
 
 async def silent_commune_then_pause(h: Harness) -> Assignment:
     a = await h.start(policy=DirectivePolicy(rotation_months=3))
     await h.advance(20)
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+    await a.command(AcceptAssignment(actor=COMMUNE))
     await a.command(
-        AssignmentWorkflow.pause,
         PauseAssignment(actor=POST, reason="Huấn luyện", until=await h.today() + timedelta(days=30)),
     )
     await live(a, until=add_months(await h.today(), 5), behaviour=Behaviour())
@@ -76,7 +74,7 @@ async def silent_commune_then_pause(h: Harness) -> Assignment:
 
 async def replaced(h: Harness) -> Assignment:
     a = await h.start(kind=AssignmentKind.CELL_PARTICIPATION)
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+    await a.command(AcceptAssignment(actor=COMMUNE))
     grade: Callable[[str], Grade] = lambda p: Grade.NOT_COMPLETED if p.startswith("follow-up") else Grade.COMPLETED  # noqa: E731
     await live(
         a,

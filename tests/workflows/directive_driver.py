@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from directives.resolve import load_directive, resolve
-from directory.importer import import_directory
+import gateway
+from app.directives import NominationRequest, nomination, resolve
+from directives.resolve import load_directive
 from directory.repository import DirectoryRepository
 from domain import ids
 from domain.actors import Actor, Role
@@ -18,8 +19,7 @@ from domain.directive_commands import AmendDirective, CloseDirective
 from domain.errors import PhancongError
 from domain.policy import DirectivePolicy
 from events import RecordedEvent
-from phancong import gateway
-from phancong.nominations import NominationRequest, build_nomination
+from phancong.composition import import_directory
 from tests.workflows.driver import Harness
 from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT
 from workflows.directive import DirectiveWorkflow
@@ -56,7 +56,7 @@ class Directive:
         return self.resolved.code
 
     async def nominate(self, actor: Actor, *requests: NominationRequest) -> DirectiveCommandResult:
-        command = await build_nomination(self.directory, actor, "15-NQ/ĐU", list(requests))
+        command = await nomination(self.directory, actor, "15-NQ/ĐU", list(requests))
         return await gateway.send_directive(self.harness.env.client, self.code, command)
 
     async def refused(self, actor: Actor, *requests: NominationRequest) -> str:

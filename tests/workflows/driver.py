@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+import gateway
+from app.services import Services
 from domain import ids
 from domain.actors import Actor, Role
 from domain.assignment import AssignmentState, fold, stream_of
@@ -21,9 +23,12 @@ from domain.policy import DirectivePolicy
 from domain.schedule import Action, ActionKind
 from domain.vocabulary import AssignmentKind, Attendance, Contribution, Grade, Stage
 from events import EventStore, RecordedEvent
+from gateway import Connection
+from infra.clock import FixedClock
 from infra.postgres import Pool
-from phancong import gateway
+from phancong.composition import postgres_services
 from phancong.embedded import advance_clock
+from phancong.settings import Settings
 from workflows.assignment import AssignmentWorkflow
 from workflows.assignment_io import AssignmentInput, Nomination
 
@@ -55,15 +60,14 @@ class Assignment:
     def stream_id(self) -> str:
         return stream_of(self.assignment_id)
 
-    async def command(self, update: Any, command: Command) -> CommandResult:
-        """Send a command the way the CLI and the API do (``update`` names the Update, for the reader)."""
-        assert gateway.UPDATES[type(command)] is update
+    async def command(self, command: Command) -> CommandResult:
+        """Send a command the way the CLI and the API do (the Update of its kind in the registry)."""
         return await gateway.send(self.harness.env.client, self.assignment_id, command)
 
-    async def refused(self, update: Any, command: Command) -> str:
+    async def refused(self, command: Command) -> str:
         """Send a command that must be refused; returns the refusal's code."""
         try:
-            await self.command(update, command)
+            await self.command(command)
         except PhancongError as refused:
             return refused.code
         raise AssertionError(f"{type(command).__name__} was accepted")
@@ -114,6 +118,17 @@ class Harness:
 
     async def now(self) -> datetime:
         return await self.env.get_current_time()
+
+    async def services(self) -> Services:
+        """The application's ports on the test's database and Temporal server, its clock the server's now."""
+
+        async def client() -> Client:
+            return self.env.client
+
+        settings = Settings(task_queue=self.task_queue)
+        return postgres_services(
+            self.pool, self.store, Connection(client), settings=settings, clock=FixedClock(await self.now())
+        )
 
     async def today(self) -> date:
         return local_date(await self.now())
@@ -217,14 +232,11 @@ async def live(assignment: Assignment, until: date, behaviour: Behaviour) -> Non
             for review in state.reviews.values():
                 if review.appraisal is None:
                     await assignment.command(
-                        AssignmentWorkflow.submit_appraisal,
                         SubmitAppraisal(actor=behaviour.cell, period=review.period, text="Tích cực, gương mẫu"),
                     )
                 if review.grade is None:
                     grade = behaviour.grade(review.period) if behaviour.grade else Grade.GOOD
-                    await assignment.command(
-                        AssignmentWorkflow.grade, GradeMember(actor=POST, period=review.period, grade=grade)
-                    )
+                    await assignment.command(GradeMember(actor=POST, period=review.period, grade=grade))
         stops: list[tuple[date, str]] = []
         for action in await assignment.upcoming():
             if action.key.endswith(":record-reminder") and action.due_on is not None:
@@ -253,7 +265,6 @@ async def live(assignment: Assignment, until: date, behaviour: Behaviour) -> Non
             if month not in state.meetings:
                 attendance = behaviour.attendance(month) if behaviour.attendance else Attendance.PRESENT
                 await assignment.command(
-                    AssignmentWorkflow.record_meeting,
                     RecordMeeting(
                         actor=behaviour.cell,
                         meeting_on=day,

@@ -28,13 +28,12 @@ from domain.events.assignment import (
 from domain.policy import DirectivePolicy
 from domain.vocabulary import ActivityKind, AssignmentKind, Attendance, EndReason, Grade, PeriodKind, Stage
 from tests.workflows.driver import CELL_1, CELL_2, COMMUNE, POST, Behaviour, Harness, live, member
-from workflows.assignment import AssignmentWorkflow
 
 
 async def test_a_twelve_month_cell_assignment_meets_monthly_and_is_reviewed_quarterly(harness: Harness) -> None:
     started = time.perf_counter()
     a = await harness.start(term_months=12)
-    accepted = await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE, cell_id="CB-AP-2"))
+    accepted = await a.command(AcceptAssignment(actor=COMMUNE, cell_id="CB-AP-2"))
     assert accepted.events == ("CommuneAccepted",)
 
     await live(a, until=add_months(await harness.today(), 13), behaviour=Behaviour(cell=CELL_2))
@@ -66,10 +65,8 @@ async def test_a_commune_that_declines_ends_the_assignment(harness: Harness) -> 
     a = await harness.start()
     other_commune = COMMUNE.model_copy(update={"id": "XA-KHAC"})
 
-    assert (
-        await a.refused(AssignmentWorkflow.decline, DeclineAssignment(actor=other_commune, reason="x")) == "forbidden"
-    )
-    await a.command(AssignmentWorkflow.decline, DeclineAssignment(actor=COMMUNE, reason="Chi bộ đang kiện toàn"))
+    assert await a.refused(DeclineAssignment(actor=other_commune, reason="x")) == "forbidden"
+    await a.command(DeclineAssignment(actor=COMMUNE, reason="Chi bộ đang kiện toàn"))
 
     state = await a.assert_fold_matches()
     assert state.stage == Stage.ENDED
@@ -120,7 +117,7 @@ async def test_missed_meetings_bring_a_correction_and_two_failed_follow_ups_repl
     harness: Harness,
 ) -> None:
     a = await harness.start()
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+    await a.command(AcceptAssignment(actor=COMMUNE))
 
     def grade(period: str) -> Grade:
         return Grade.NOT_COMPLETED if period.startswith("follow-up") else Grade.COMPLETED
@@ -149,7 +146,7 @@ async def test_rotation_falls_due_after_the_rotation_period_but_never_for_a_comm
     rotating = await harness.start(member_no=1, policy=policy)
     exempt = await harness.start(member_no=2, policy=policy, on_local_committee=True)
     for a in (rotating, exempt):
-        await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+        await a.command(AcceptAssignment(actor=COMMUNE))
     joined = await harness.today()
 
     for a in (rotating, exempt):
@@ -178,20 +175,18 @@ async def test_rotation_falls_due_after_the_rotation_period_but_never_for_a_comm
 
 async def test_a_paused_member_gets_no_meeting_reminders_and_resumes(harness: Harness) -> None:
     a = await harness.start()
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+    await a.command(AcceptAssignment(actor=COMMUNE))
     today = await harness.today()
     until = today + timedelta(days=45)
 
-    paused = await a.command(
-        AssignmentWorkflow.pause, PauseAssignment(actor=POST, reason="Huấn luyện tập trung", until=until)
-    )
+    paused = await a.command(PauseAssignment(actor=POST, reason="Huấn luyện tập trung", until=until))
     assert paused.stage == "paused"
-    assert await a.refused(AssignmentWorkflow.pause, PauseAssignment(actor=POST, reason="again")) == "wrong_state"
+    assert await a.refused(PauseAssignment(actor=POST, reason="again")) == "wrong_state"
     await harness.advance_to(until + timedelta(days=1))
     resumed = await a.assert_fold_matches()
-    await a.command(AssignmentWorkflow.pause, PauseAssignment(actor=POST, reason="Nghỉ phép"))
+    await a.command(PauseAssignment(actor=POST, reason="Nghỉ phép"))
     await harness.advance(3)
-    await a.command(AssignmentWorkflow.resume, ResumeAssignment(actor=POST))
+    await a.command(ResumeAssignment(actor=POST))
 
     state = await a.assert_fold_matches()
     events = await a.events()
@@ -217,7 +212,7 @@ async def test_a_paused_member_gets_no_meeting_reminders_and_resumes(harness: Ha
 async def test_a_household_sponsorship_logs_visits_workdays_and_support_in_vnd(harness: Harness) -> None:
     households = ("HH-101", "HH-102", "HH-103")
     a = await harness.start(kind=AssignmentKind.HOUSEHOLD_SPONSORSHIP, households=households)
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+    await a.command(AcceptAssignment(actor=COMMUNE))
     await harness.advance(1)
     me = member(1)
     today = await harness.today()
@@ -236,9 +231,9 @@ async def test_a_household_sponsorship_logs_visits_workdays_and_support_in_vnd(h
         LogActivity(actor=me, activity_on=today, kind=ActivityKind.GIFT, amount_vnd=500_000, household_ids=households),
     ]
     for log in logs:
-        await a.command(AssignmentWorkflow.log_activity, log)
+        await a.command(log)
     outsider = LogActivity(actor=me, activity_on=today, kind=ActivityKind.HOUSEHOLD_VISIT, household_ids=("HH-999",))
-    assert await a.refused(AssignmentWorkflow.log_activity, outsider) == "unknown_reference"
+    assert await a.refused(outsider) == "unknown_reference"
 
     await live(a, until=add_months(today, 4), behaviour=Behaviour())
 
@@ -258,8 +253,8 @@ async def test_a_commune_may_place_the_member_in_another_cell_of_the_commune_onl
     a = await harness.start()
     elsewhere = AcceptAssignment(actor=COMMUNE, cell_id="CB-XA-KHAC")
 
-    assert await a.refused(AssignmentWorkflow.accept, elsewhere) == "unknown_reference"
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE, cell_id="CB-AP-2"))
+    assert await a.refused(elsewhere) == "unknown_reference"
+    await a.command(AcceptAssignment(actor=COMMUNE, cell_id="CB-AP-2"))
     await harness.advance(1)
 
     events = await a.events()
@@ -269,14 +264,12 @@ async def test_a_commune_may_place_the_member_in_another_cell_of_the_commune_onl
     assert events[-1].cell_id == "CB-AP-2"
     state = await a.assert_fold_matches()
     assert state.serving_cell_id == "CB-AP-2"
-    assert await a.refused(
-        AssignmentWorkflow.submit_appraisal, SubmitAppraisal(actor=CELL_1, period="2026", text="x")
-    ) in ("forbidden", "unknown_reference")
+    assert await a.refused(SubmitAppraisal(actor=CELL_1, period="2026", text="x")) in ("forbidden", "unknown_reference")
 
 
 async def test_an_excellent_grade_is_commended(harness: Harness) -> None:
     a = await harness.start()
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+    await a.command(AcceptAssignment(actor=COMMUNE))
     await live(a, until=add_months(await harness.today(), 4), behaviour=Behaviour(grade=lambda p: Grade.EXCELLENT))
 
     state = await a.assert_fold_matches()
@@ -284,17 +277,14 @@ async def test_an_excellent_grade_is_commended(harness: Harness) -> None:
     assert state.commendations == len(state.reviews) >= 1
     assert commended[0].actor.role == "post"  # the grading decided it
     assert (
-        await a.refused(
-            AssignmentWorkflow.grade, GradeMember(actor=POST, period=next(iter(state.reviews)), grade=Grade.GOOD)
-        )
-        == "already_done"
+        await a.refused(GradeMember(actor=POST, period=next(iter(state.reviews)), grade=Grade.GOOD)) == "already_done"
     )
 
 
 async def test_a_member_the_commune_accepts_before_the_reminder_hour_takes_part_at_once(harness: Harness) -> None:
     a = await harness.start()
     await harness.advance_to(await harness.today() + timedelta(days=1), hour=1)  # 01:00 in Viet Nam
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+    await a.command(AcceptAssignment(actor=COMMUNE))
 
     for _ in range(200):
         if (await a.state()).stage == Stage.ACTIVE:

@@ -16,10 +16,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+import gateway
 from domain.actors import Actor, Role
 from domain.commands import Commend
 from domain.errors import CommandRejectedError
-from phancong import gateway
 from workflows.directive import BUSY
 
 HQ = Actor(role=Role.HQ)

@@ -9,13 +9,14 @@ from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.events import AppendEventsInput, EventActivities
-from activities.notifications import NotificationActivities, ReminderInput
+from activities.events import EventActivities
+from activities.notifications import NotificationActivities
 from domain.commands import AcceptAssignment
 from events import AppendResult, EventStore
 from infra.postgres import Pool
 from tests.workflows.driver import COMMUNE, Harness
 from workflows.assignment import AssignmentWorkflow
+from workflows.calls import AppendEventsInput, ReminderInput
 
 
 class CrashAfterCommit:
@@ -57,7 +58,7 @@ async def test_retried_writes_after_a_crash_leave_every_event_and_notice_exactly
     ):
         harness = Harness(env, domain_store, pool, task_queue)
         a = await harness.start()
-        await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+        await a.command(AcceptAssignment(actor=COMMUNE))
         await harness.advance(45)
 
         events = await a.events()

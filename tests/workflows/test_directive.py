@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import gateway
+from app.directives import NominationRequest as N
 from domain.actors import Actor, Role
 from domain.commands import AcceptAssignment, DeclineAssignment
 from domain.directive_commands import AmendDirective
@@ -18,8 +20,6 @@ from domain.events.directive import (
 )
 from domain.policy import DirectivePolicy
 from domain.vocabulary import EndReason, Stage
-from phancong import gateway
-from phancong.nominations import NominationRequest as N
 from tests.workflows.directive_driver import BA_TRI, HAM_LUONG, HQ, issue, load_example_directory, refusal
 from tests.workflows.driver import Harness
 

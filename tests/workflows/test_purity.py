@@ -1,7 +1,8 @@
 """Workflow code is deterministic by construction: it reads no clock, draws nothing at random, reads no
 environment and opens no file. The worker's sandbox refuses only what passes through its builtins (a file);
 it imports phancong's modules once, not afresh for each run, so this check covers the clock and randomness
-in every module a workflow runs: ``workflows/`` and the pure ``domain/`` it decides with."""
+in every module a workflow runs: ``workflows/``, the pure ``domain/`` it decides with (its events too), and the
+plain models of notifications it carries (tests/test_layers.py keeps workflows from importing anything else)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW_CODE = sorted([*(ROOT / "workflows").glob("*.py"), *(ROOT / "domain").glob("*.py")])
+WORKFLOW_CODE = sorted(
+    [*(ROOT / "workflows").rglob("*.py"), *(ROOT / "domain").rglob("*.py"), ROOT / "notifications" / "models.py"]
+)
 
 FORBIDDEN_MODULES = {"random", "secrets", "time", "socket", "subprocess"}
 FORBIDDEN_ATTRIBUTES = {

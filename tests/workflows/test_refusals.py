@@ -41,7 +41,7 @@ async def update_count(a: Assignment) -> int:
 async def active(harness: Harness) -> Assignment:
     """An active assignment in CB-AP-2 with one meeting recorded and a review of period "P" requested."""
     a = await harness.start(cell_id="CB-AP-1")
-    await a.command(W.accept, AcceptAssignment(actor=COMMUNE, cell_id="CB-AP-2"))
+    await a.command(AcceptAssignment(actor=COMMUNE, cell_id="CB-AP-2"))
     state = await a.state()
     review = next((a for a in await a.upcoming() if a.kind == "request_review"), None)
     assert review is not None
@@ -51,37 +51,36 @@ async def active(harness: Harness) -> Assignment:
     return a
 
 
-def cases(today: Any, period: str, recorded: Any) -> list[tuple[str, Any, Command]]:
+def cases(today: Any, period: str, recorded: Any) -> list[tuple[str, Command]]:
     future = today + timedelta(days=3)
     return [
-        ("forbidden", W.accept, AcceptAssignment(actor=OTHER_COMMUNE)),
-        ("wrong_state", W.accept, AcceptAssignment(actor=COMMUNE)),
-        ("wrong_state", W.decline, DeclineAssignment(actor=COMMUNE, reason="quá muộn")),
-        ("forbidden", W.record_meeting, RecordMeeting(actor=CELL_1, meeting_on=today, attendance=Attendance.PRESENT)),
-        ("date_out_of_range", W.record_meeting, RecordMeeting(actor=CELL_2, meeting_on=future, attendance="present")),
-        ("invalid_input", W.record_meeting, RecordMeeting(actor=CELL_2, meeting_on=today, attendance="excused")),
+        ("forbidden", AcceptAssignment(actor=OTHER_COMMUNE)),
+        ("wrong_state", AcceptAssignment(actor=COMMUNE)),
+        ("wrong_state", DeclineAssignment(actor=COMMUNE, reason="quá muộn")),
+        ("forbidden", RecordMeeting(actor=CELL_1, meeting_on=today, attendance=Attendance.PRESENT)),
+        ("date_out_of_range", RecordMeeting(actor=CELL_2, meeting_on=future, attendance="present")),
+        ("invalid_input", RecordMeeting(actor=CELL_2, meeting_on=today, attendance="excused")),
         (
             "already_done",
-            W.record_meeting,
             RecordMeeting(actor=CELL_2, meeting_on=recorded, attendance="present"),
         ),
-        ("forbidden", W.log_activity, LogActivity(actor=member(9), activity_on=today, kind=ActivityKind.WORKDAY)),
-        ("date_out_of_range", W.log_activity, LogActivity(actor=member(1), activity_on=future, kind=ActivityKind.GIFT)),
-        ("unknown_reference", W.submit_appraisal, SubmitAppraisal(actor=CELL_2, period="2001-Q1", text="x")),
+        ("forbidden", LogActivity(actor=member(9), activity_on=today, kind=ActivityKind.WORKDAY)),
+        ("date_out_of_range", LogActivity(actor=member(1), activity_on=future, kind=ActivityKind.GIFT)),
+        ("unknown_reference", SubmitAppraisal(actor=CELL_2, period="2001-Q1", text="x")),
         # Texts the boundary refuses, sent by a client that skips it: the workflow's own validator refuses them.
-        ("invalid_input", W.submit_appraisal, SubmitAppraisal.model_construct(actor=CELL_2, period=period, text="  ")),
-        ("forbidden", W.submit_appraisal, SubmitAppraisal(actor=CELL_1, period=period, text="Tốt")),
-        ("wrong_state", W.grade, GradeMember(actor=POST, period=period, grade=Grade.GOOD)),  # no appraisal yet
-        ("forbidden", W.grade, GradeMember(actor=OTHER_POST, period=period, grade=Grade.GOOD)),
-        ("forbidden", W.commend, Commend(actor=POST, reason="Tốt")),
-        ("invalid_input", W.commend, Commend.model_construct(actor=HQ, reason="")),
-        ("forbidden", W.correct, Correct(actor=COMMUNE, reason="x")),
-        ("forbidden", W.pause, PauseAssignment(actor=OTHER_POST, reason="x")),
-        ("date_out_of_range", W.pause, PauseAssignment(actor=POST, reason="x", until=today + timedelta(days=5000))),
-        ("wrong_state", W.resume, ResumeAssignment(actor=POST)),
-        ("invalid_input", W.withdraw, WithdrawMember(actor=POST, reason=EndReason.DECLINED_BY_COMMUNE)),
-        ("forbidden", W.withdraw, WithdrawMember(actor=OTHER_POST, reason=EndReason.TRANSFERRED)),
-        ("forbidden", W.end, EndAssignment(actor=POST, reason=EndReason.TERM_COMPLETED)),
+        ("invalid_input", SubmitAppraisal.model_construct(actor=CELL_2, period=period, text="  ")),
+        ("forbidden", SubmitAppraisal(actor=CELL_1, period=period, text="Tốt")),
+        ("wrong_state", GradeMember(actor=POST, period=period, grade=Grade.GOOD)),  # no appraisal yet
+        ("forbidden", GradeMember(actor=OTHER_POST, period=period, grade=Grade.GOOD)),
+        ("forbidden", Commend(actor=POST, reason="Tốt")),
+        ("invalid_input", Commend.model_construct(actor=HQ, reason="")),
+        ("forbidden", Correct(actor=COMMUNE, reason="x")),
+        ("forbidden", PauseAssignment(actor=OTHER_POST, reason="x")),
+        ("date_out_of_range", PauseAssignment(actor=POST, reason="x", until=today + timedelta(days=5000))),
+        ("wrong_state", ResumeAssignment(actor=POST)),
+        ("invalid_input", WithdrawMember(actor=POST, reason=EndReason.DECLINED_BY_COMMUNE)),
+        ("forbidden", WithdrawMember(actor=OTHER_POST, reason=EndReason.TRANSFERRED)),
+        ("forbidden", EndAssignment(actor=POST, reason=EndReason.TERM_COMPLETED)),
     ]
 
 
@@ -91,16 +90,12 @@ async def test_every_refused_command_has_a_code_and_leaves_nothing_behind(active
     period = next(iter(state.reviews))
     joined = state.joined_on
     assert joined is not None
-    await active.command(
-        W.record_meeting, RecordMeeting(actor=CELL_2, meeting_on=joined, attendance=Attendance.PRESENT)
-    )
+    await active.command(RecordMeeting(actor=CELL_2, meeting_on=joined, attendance=Attendance.PRESENT))
     before_events = len(await active.events())
     before_updates = await update_count(active)
     before_state = await active.state()
 
-    codes = [
-        (expected, await active.refused(update, command)) for expected, update, command in cases(today, period, joined)
-    ]
+    codes = [(expected, await active.refused(command)) for expected, command in cases(today, period, joined)]
 
     assert [got for _, got in codes] == [expected for expected, _ in codes]
     assert len(await active.events()) == before_events
@@ -111,16 +106,16 @@ async def test_every_refused_command_has_a_code_and_leaves_nothing_behind(active
 
 async def test_an_assignment_that_ended_refuses_every_command(harness: Harness) -> None:
     a = await harness.start()
-    await a.command(W.withdraw, WithdrawMember(actor=POST, reason=EndReason.TRANSFERRED, note="Chuyển công tác"))
+    await a.command(WithdrawMember(actor=POST, reason=EndReason.TRANSFERRED, note="Chuyển công tác"))
     today = await harness.today()
     before = len(await a.events())
 
     refusals = [
-        await a.refused(W.accept, AcceptAssignment(actor=COMMUNE)),
-        await a.refused(W.record_meeting, RecordMeeting(actor=CELL_1, meeting_on=today, attendance="present")),
-        await a.refused(W.pause, PauseAssignment(actor=POST, reason="x")),
-        await a.refused(W.withdraw, WithdrawMember(actor=POST, reason=EndReason.WITHDRAWN)),
-        await a.refused(W.commend, Commend(actor=HQ, reason="x")),
+        await a.refused(AcceptAssignment(actor=COMMUNE)),
+        await a.refused(RecordMeeting(actor=CELL_1, meeting_on=today, attendance="present")),
+        await a.refused(PauseAssignment(actor=POST, reason="x")),
+        await a.refused(WithdrawMember(actor=POST, reason=EndReason.WITHDRAWN)),
+        await a.refused(Commend(actor=HQ, reason="x")),
     ]
 
     assert refusals == ["wrong_state"] * 5

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 
 from temporalio.testing import WorkflowEnvironment
 
+import gateway
 from domain import ids
 from domain.calendar import local_date
 from domain.commands import AcceptAssignment
 from domain.context import AssignmentContext
-from phancong import gateway
 from tests.cli import PHANCONG, clean_env
 from tests.workflows.driver import CELLS, COMMUNE, POST
 from workflows.assignment import AssignmentWorkflow
