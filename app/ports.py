@@ -1,0 +1,190 @@
+"""What the use cases need from the world, as protocols. The adapters provide them (PostgreSQL, Temporal, in
+memory) and the composition roots (the CLI, the API, the worker, the tests) choose which:
+
+- ``EventLog``: the append-only log (``events.store.EventStore`` on PostgreSQL, ``events.memory.MemoryEventStore``);
+- ``Directory``: the directory's current entries (``directory.repository.DirectoryRepository`` over its read model,
+  ``directory.memory.MemoryDirectory`` over the log);
+- ``Assignments``, ``Directives``: where commands reach the long-lived processes (Temporal workflows through
+  ``gateway``; in the unit tests the same decisions run in memory);
+- ``ReadModels``, ``Reports``, ``Outbox``, ``Audit``: the read side, notifications and the record's integrity
+  (PostgreSQL: ``projections.queries``, ``projections.report_figures``, ``notifications.admin``, ``events.audit``);
+- ``Clock``: what time it is for people (the workflows keep their own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.actors import Actor
+from domain.assignment import AssignmentState
+from domain.commands import Command, CommandResult
+from domain.directive import DirectiveState, ResolvedDirective
+from domain.event import DomainEvent
+from events.envelope import AppendResult, NewEvent, RecordedEvent
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class EventLog(Protocol):
+    async def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent[DomainEvent]]
+    ) -> AppendResult: ...
+
+    async def read_stream(
+        self, stream_id: str, *, after_version: int = 0, to_version: int | None = None
+    ) -> list[RecordedEvent]: ...
+
+    async def stream_version(self, stream_id: str) -> int: ...
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]: ...
+
+    async def history(
+        self,
+        *,
+        stream_id: str | None = None,
+        member_id: str | None = None,
+        cell_id: str | None = None,
+        recorded_before: datetime | None = None,
+    ) -> list[RecordedEvent]: ...
+
+
+class Directory(Protocol):
+    """The directory as it stands (active entries), as the models of the directory file."""
+
+    async def exists(self, kind: str, entry_id: str) -> bool: ...
+
+    async def communes(self) -> list[Any]: ...
+
+    async def cells(self, *, ids: list[str] | None = None, communes: list[str] | None = None) -> list[Any]: ...
+
+    async def posts(self) -> list[Any]: ...
+
+    async def members(self, *, ids: list[str] | None = None, post: str | None = None) -> list[Any]: ...
+
+    async def households(self, *, ids: list[str] | None = None, cells: list[str] | None = None) -> list[Any]: ...
+
+    async def member(self, member_id: str) -> Any | None: ...
+
+    async def cell(self, cell_id: str) -> Any | None: ...
+
+    async def counts(self) -> dict[str, int]: ...
+
+
+class Assignments(Protocol):
+    async def send(self, assignment_id: str, command: Command) -> CommandResult:
+        """Deliver ``command``; its refusal (a coded CommandRejectedError) or the new version and stage."""
+        ...
+
+    async def state(self, assignment_id: str) -> AssignmentState | None: ...
+
+
+class DirectiveAnswer(Protocol):
+    @property
+    def directive_id(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def events(self) -> tuple[str, ...]: ...
+
+    @property
+    def assignment_ids(self) -> tuple[str, ...]: ...
+
+
+class Directives(Protocol):
+    async def issue(self, resolved: ResolvedDirective, actor: Actor) -> str:
+        """Start the directive: "issued" once its first event is stored, "already_issued" for the same one."""
+        ...
+
+    async def send(self, code: str, command: Command) -> DirectiveAnswer: ...
+
+    async def state(self, code: str) -> DirectiveState | None:
+        """The running directive's own state (None once it has closed)."""
+        ...
+
+    async def introduced(self, assignment_ids: Sequence[str]) -> set[str]:
+        """Those newly nominated assignments whose introduction letter is recorded (waiting a little for it)."""
+        ...
+
+
+class ReadModels(Protocol):
+    """The projections the queries read, brought up to date first (``catch_up``)."""
+
+    async def catch_up(self) -> None: ...
+
+    async def open_assignments(self, role: str | None, unit: str | None) -> list[AssignmentState]: ...
+
+    async def open_directives(self) -> dict[str, DirectiveState]: ...
+
+    async def claimed_cells(self) -> set[tuple[str, str]]:
+        """(directive, cell) of every assignment not ended."""
+        ...
+
+    async def assignment_units(self, assignment_id: str) -> dict[str, set[str]] | None:
+        """The units an assignment belongs to, by role: post, commune, cell (asked and served), member."""
+        ...
+
+    async def directive_posts(self, code: str) -> set[str] | None: ...
+
+    async def sponsored_households(self, post_id: str) -> set[str]: ...
+
+    async def member_communes(self, member_id: str) -> set[str]:
+        """The communes of every assignment the member has had."""
+        ...
+
+    async def directive_record(self, code: str) -> tuple[DirectiveState, list[AssignmentState]] | None: ...
+
+    async def directive_stages(self, code: str, recorded_before: datetime | None) -> list[tuple[str, str | None]]:
+        """(stage, cell) of each assignment of a directive as its last stage-changing event recorded then says."""
+        ...
+
+    async def list_directives(self) -> list[dict[str, Any]]: ...
+
+    async def list_assignments(self, filters: dict[str, str]) -> list[dict[str, Any]]: ...
+
+    async def failures(self) -> list[Any]: ...
+
+    async def lag(self) -> tuple[int, int]:
+        """(the read models' checkpoint, how many settled events they have yet to apply)."""
+        ...
+
+    async def rebuild(self) -> Any:
+        """Every read model made again from the log and swapped in; its figures (events, seconds, tables)."""
+        ...
+
+    async def officers_with_assignments(self) -> set[tuple[str, str]]:
+        """(role, id) of everyone who may have tasks: the units of open assignments, the posts of open directives."""
+        ...
+
+
+class Reports(Protocol):
+    async def figures(self, scope: Any, may_see_sensitive: bool, today: date) -> Any: ...
+
+
+class Outbox(Protocol):
+    async def list(
+        self, status: str | None, role: str | None, unit: str | None, limit: int
+    ) -> list[dict[str, Any]]: ...
+
+    async def status(self, notification_id: UUID) -> str | None: ...
+
+    async def retry(self, notification_id: UUID, actor: Actor) -> None: ...
+
+
+class Audit(Protocol):
+    async def verify(self, stream: str | None) -> Any: ...
+
+    async def seal(self) -> Any: ...
+
+    async def holds_seal(self, seal_hash: bytes) -> bool: ...
+
+    async def export(self, directive: str, out: Path) -> dict[str, Any] | None: ...
