@@ -10,7 +10,9 @@ WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY phancong phancong
 COPY app app
+COPY gateway gateway
 COPY infra infra
+COPY wording wording
 COPY events events
 COPY domain domain
 COPY directory directory

@@ -49,12 +49,14 @@ from events import EventStore, seals
 from events.catalog import REGISTRY
 from infra.postgres import Pool, create_pool
 from notifications.attempts import Attempts
-from notifications.channels import Channels, SmtpSettings
+from notifications.channels import Channel, Channels, EmailChannel, LogChannel, SmtpSettings, WebhookChannel
 from notifications.outbox import Outbox, queue
+from phancong.composition import deliveries_of
 from phancong.converter import DATA_CONVERTER
 from phancong.settings import Settings
 from projections.catalog import all_projections
 from projections.failures import failures, mark_notified
+from projections.queries import PostgresReadModels
 from projections.runner import Projector
 from workflows import search_attributes
 from workflows.assignment import AssignmentWorkflow
@@ -116,8 +118,12 @@ async def ensure_search_attributes(client: Client) -> None:
 
 
 def channels_of(settings: Settings, http: httpx.AsyncClient) -> Channels:
-    smtp = (
-        SmtpSettings(
+    """The delivery channels, in order of preference: a signed webhook, e-mail (when an SMTP server is set), the
+    log for whoever neither reaches."""
+    secret = settings.webhook_secret.get_secret_value().encode() if settings.webhook_secret else None
+    channels: list[Channel] = [WebhookChannel(http, secret or None)]  # an empty secret: unsigned, not signed with ""
+    if settings.smtp_host:
+        smtp = SmtpSettings(
             host=settings.smtp_host,
             port=settings.smtp_port,
             starttls=settings.smtp_starttls,
@@ -126,12 +132,9 @@ def channels_of(settings: Settings, http: httpx.AsyncClient) -> Channels:
             sender=settings.smtp_from,
             ca_file=settings.smtp_ca_file,
         )
-        if settings.smtp_host
-        else None
-    )
-    secret = settings.webhook_secret.get_secret_value().encode() if settings.webhook_secret else None
-    secret = secret or None  # an empty setting (compose's default) means unsigned, not signed with ""
-    return Channels(smtp, secret, http)
+        channels.append(EmailChannel(smtp))
+    channels.append(LogChannel())
+    return Channels(channels)
 
 
 @asynccontextmanager
@@ -141,12 +144,14 @@ async def running(
     """The worker of every workflow and activity, polling ``task_queue`` until the block ends (gracefully)."""
     settings = settings or Settings()
     async with httpx.AsyncClient() as http:
-        deliveries = Deliveries.configured(client, settings)
+        deliveries = deliveries_of(client, settings)
         events = EventActivities(store)
         notifications = NotificationActivities(pool, deliveries)
         directives = DirectiveActivities(client)
         outbox = Outbox(pool, store, channels_of(settings, http))
-        delivery = DeliveryActivities(outbox, pool, deliveries, Attempts(outbox, store))
+        delivery = DeliveryActivities(
+            outbox, pool, deliveries, Attempts(outbox, store), PostgresReadModels(pool, store)
+        )
         async with Worker(
             client,
             task_queue=task_queue,
@@ -213,7 +218,7 @@ async def serve(settings: Settings, database_url: str, temporal_address: str, st
         async with running(client, settings.task_queue, store, pool, settings):
             projecting = asyncio.create_task(projector.run(stop))
             sealing = asyncio.create_task(seal_every(pool, settings.seal_interval_seconds, stop))
-            deliveries = Deliveries.configured(client, settings)
+            deliveries = deliveries_of(client, settings)
             telling = asyncio.create_task(tell_every(pool, deliveries, settings.task_queue, 30, stop))
             await stop.wait()
             log.info("worker stopping: finishing running activities")

@@ -25,14 +25,20 @@ import statistics
 import time
 from datetime import date
 
+from temporalio.client import Client
+
+from app.history import history
+from app.reports import report
+from app.scopes import Subject
 from bench.harness import bench_database
 from domain.actors import Actor, Role
 from events import EventStore, seals
 from events.catalog import REGISTRY
+from gateway import Connection
 from infra.postgres import Pool, create_pool
-from phancong.history import Histories, Subject
+from phancong.composition import postgres_services
 from phancong.process import tune_garbage_collector
-from phancong.reports import Scope, report
+from phancong.settings import Settings
 from projections.catalog import all_projections
 from projections.rebuild import rebuild
 from projections.runner import Projector
@@ -141,13 +147,13 @@ async def rebuild_beside_raw(pool: Pool, store: EventStore) -> None:
 
 async def latencies(pool: Pool, store: EventStore, lives: int) -> None:
     rng = random.Random(1)
-    histories = Histories(pool, store)
+    s = postgres_services(pool, store, Connection(_no_temporal), settings=Settings())
     ours: list[float] = []
     bare: list[float] = []
     events = 0
     for member in (f"SYN-DV{rng.randrange(lives):06d}" for _ in range(200)):
         started = time.perf_counter()
-        events = len((await histories.of(Subject.MEMBER, member, AUDITOR)).entries)
+        events = len((await history(s, AUDITOR, Subject.MEMBER, member, None)).entries)
         ours.append(time.perf_counter() - started)
         started = time.perf_counter()
         await pool.fetch("SELECT * FROM events WHERE member_id = $1 ORDER BY global_position", member)
@@ -161,13 +167,17 @@ async def latencies(pool: Pool, store: EventStore, lives: int) -> None:
     times = []
     for _ in range(20):
         started = time.perf_counter()
-        figures = await report(pool, Scope(directive=PROVINCE.directive_id), Actor(role=Role.HQ), date.today())
+        figures = await report(s, Actor(role=Role.HQ), directive=PROVINCE.directive_id)
         times.append(time.perf_counter() - started)
     p50, p95 = quantiles(times)
     print(
         f"report (one directive)         p50 {1000 * p50:7.1f} ms  p95 {1000 * p95:7.1f} ms  "
         f"({figures.meetings_recorded:,} meetings, {figures.cells_in_scope:,} cells)"
     )
+
+
+async def _no_temporal() -> Client:
+    raise AssertionError("the audit benchmark reads only")
 
 
 async def audit(pool: Pool, store: EventStore, total: int) -> None:

@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+import gateway
 import worker
+from app.directives import NominationRequest, nomination, resolve
+from app.directory import apply_directory
 from bench.empty_workflow import EmptyWorkflow
 from bench.harness import bench_database
-from directives.resolve import resolve
-from directory.importer import apply_directory
 from directory.repository import DirectoryRepository
 from domain import ids
 from domain.actors import Actor, Role
@@ -32,9 +33,8 @@ from domain.errors import WrongStateError
 from events import EventStore
 from events.catalog import REGISTRY
 from infra.postgres import Pool, create_pool
-from phancong import gateway
-from phancong.nominations import NominationRequest, build_nomination
 from phancong.process import tune_garbage_collector
+from projections.queries import PostgresReadModels
 from simulation.generator import generate_directory, simulated_directive
 from tests.temporal import dev_server
 from workflows.directive import TASK_TIMEOUT as DIRECTIVE_TASK_TIMEOUT
@@ -79,7 +79,9 @@ async def national_directive(client: Client, pool: Pool, store: EventStore) -> d
     now = datetime.now(UTC)
     digest = hashlib.sha256(directory.model_dump_json().encode()).hexdigest()
     t0 = time.perf_counter()
-    await apply_directory(pool, store, directory, digest, "bench-directory", actor=HQ, now=now)
+    await apply_directory(
+        store, PostgresReadModels(pool, store), directory, digest, "bench-directory", actor=HQ, now=now
+    )
     t_directory = time.perf_counter() - t0
     spec = simulated_directive(f"BENCH-{uuid.uuid4().hex[:6]}", local_date(now), 24, [c.id for c in directory.communes])
     resolved = await resolve(spec, DirectoryRepository(pool), "bench", local_date(now), simulated=True)
@@ -101,7 +103,7 @@ async def national_directive(client: Client, pool: Pool, store: EventStore) -> d
             requests = [
                 NominationRequest(member_id=m, cell_id=c) for m, c in zip(members, cells_of[post_id], strict=False)
             ]
-            command = await build_nomination(repo, Actor(role=Role.POST, id=post_id), "NQ", requests)
+            command = await nomination(repo, Actor(role=Role.POST, id=post_id), "NQ", requests)
             for attempt in range(100):
                 try:
                     result = await gateway.send_directive(client, resolved.code, command)

@@ -112,5 +112,10 @@ class DirectoryRepository:
         )
         return found
 
+    async def counts(self) -> dict[str, int]:
+        """Active entries by kind (commune, cell, post, member, household, hq)."""
+        rows = await self._pool.fetch("SELECT kind, count(*) AS n FROM directory_entries WHERE active GROUP BY kind")
+        return {r["kind"]: r["n"] for r in rows}
+
     async def is_empty(self) -> bool:
         return not await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM directory_entries WHERE active)")

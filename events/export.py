@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from domain.errors import InvalidInputError
 from events.seals import latest
 from infra.postgres import Pool
 
@@ -73,7 +74,9 @@ async def export_directive(pool: Pool, directive_id: str, out: Path) -> dict[str
 
 
 def _make_directory(out: Path) -> bool:
-    """Create ``out`` if needed; whether it was created."""
+    """Create ``out`` if needed (an existing one must be an empty directory); whether it was created."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InvalidInputError(f"{out} exists and is not an empty directory")
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     return created

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -238,3 +240,45 @@ def _problem_of(link: StoredLink, previous: bytes, expected_version: int) -> Int
     if chain_hash(previous, link.content_hash, link.recorded_at) != link.hash:
         return problem("chain_broken", "the hash does not follow from the previous event's hash")
     return None
+
+
+# -- seals of the global log (events.seals computes them in the database) --------------------------------
+
+ZERO = bytes(32)
+
+
+@dataclass(frozen=True)
+class Seal:
+    seal_no: int
+    position: int
+    events: int
+    digest: bytes
+    previous: bytes
+    hash: bytes
+
+
+@dataclass(frozen=True)
+class LogProblem:
+    seal_no: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"seal #{self.seal_no}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LogReport:
+    seals: int
+    events_sealed: int
+    events_unsealed: int
+    latest: Seal | None
+    problems: tuple[LogProblem, ...]
+
+
+def step(digest: bytes, position: int, link: bytes) -> bytes:
+    """The log digest after one more event."""
+    return hashlib.sha256(digest + struct.pack(">q", position) + link).digest()
+
+
+def seal_hash(previous: bytes, seal_no: int, position: int, events: int, digest: bytes) -> bytes:
+    return hashlib.sha256(previous + struct.pack(">iqq", seal_no, position, events) + digest).digest()

@@ -12,53 +12,12 @@ appear below a seal.
 
 from __future__ import annotations
 
-import hashlib
-import struct
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import asyncpg
 
+from events.integrity import ZERO, LogProblem, LogReport, Seal, seal_hash, step
 from infra.postgres import Pool
-
-ZERO = bytes(32)
-
-
-@dataclass(frozen=True)
-class Seal:
-    seal_no: int
-    position: int
-    events: int
-    digest: bytes
-    previous: bytes
-    hash: bytes
-
-
-@dataclass(frozen=True)
-class LogProblem:
-    seal_no: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"seal #{self.seal_no}: {self.message}"
-
-
-@dataclass(frozen=True)
-class LogReport:
-    seals: int
-    events_sealed: int
-    events_unsealed: int
-    latest: Seal | None
-    problems: tuple[LogProblem, ...]
-
-
-def step(digest: bytes, position: int, link: bytes) -> bytes:
-    """The log digest after one more event."""
-    return hashlib.sha256(digest + struct.pack(">q", position) + link).digest()
-
-
-def seal_hash(previous: bytes, seal_no: int, position: int, events: int, digest: bytes) -> bytes:
-    return hashlib.sha256(previous + struct.pack(">iqq", seal_no, position, events) + digest).digest()
 
 
 def _seal(row: asyncpg.Record) -> Seal:

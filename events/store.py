@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 
 import migrations
-from domain.canonical import canonical_json
 from domain.event import DomainEvent
 from events.envelope import AppendResult, NewEvent, RecordedEvent, recorded_event, stored_actor
 from events.errors import AppendOnlyError, ConcurrencyError, EventIdConflictError
-from events.integrity import ChainVerifier, IntegrityProblem, StoredLink, fast_content_hash
+from events.integrity import ChainVerifier, IntegrityProblem, StoredLink
+from events.prepared import Prepared, prepare, the_one
 from events.registry import EventRegistry
 from infra.postgres import Pool
 
@@ -84,68 +82,8 @@ ORDER BY stream_version
 """
 
 
-@dataclass(slots=True)
-class _Prepared:
-    """An event turned into column values, with its content hash computed by the writer."""
-
-    event_id: UUID
-    event_type: str
-    schema_version: int
-    occurred_at: datetime
-    actor_role: str
-    actor_id: str | None
-    directive_id: str | None
-    causation_id: str | None
-    member_id: str | None
-    cell_id: str | None
-    payload: str
-    content_hash: bytes
-
-
-def _subject(event: NewEvent[DomainEvent], name: str) -> str | None:
-    explicit: str | None = getattr(event, name)
-    if explicit is not None:
-        return explicit
-    implied = getattr(event.payload, name, None)
-    return implied if isinstance(implied, str) else None
-
-
-def _prepare(stream_id: str, version: int, event: NewEvent[DomainEvent]) -> _Prepared:
-    payload = event.payload
-    prepared = _Prepared(
-        event_id=event.event_id,
-        event_type=payload.type,
-        schema_version=payload.schema_version,
-        occurred_at=event.occurred_at,
-        actor_role=event.actor.role.value,
-        actor_id=event.actor.id,
-        directive_id=_subject(event, "directive_id"),
-        causation_id=event.causation_id,
-        member_id=_subject(event, "member_id"),
-        cell_id=_subject(event, "cell_id"),
-        payload=canonical_json(payload.stored_payload()),
-        content_hash=b"",
-    )
-    prepared.content_hash = fast_content_hash(
-        event_id=prepared.event_id,
-        stream_id=stream_id,
-        stream_version=version,
-        event_type=prepared.event_type,
-        schema_version=prepared.schema_version,
-        occurred_at=prepared.occurred_at,
-        actor_role=prepared.actor_role,
-        actor_id=prepared.actor_id,
-        directive_id=prepared.directive_id,
-        causation_id=prepared.causation_id,
-        member_id=prepared.member_id,
-        cell_id=prepared.cell_id,
-        payload_json=prepared.payload,
-    )
-    return prepared
-
-
 async def _insert(
-    conn: asyncpg.Connection, stream_id: str, expected_version: int, prepared: list[_Prepared]
+    conn: asyncpg.Connection, stream_id: str, expected_version: int, prepared: list[Prepared]
 ) -> list[asyncpg.Record]:
     if len(prepared) == 1:
         p = prepared[0]
@@ -223,7 +161,7 @@ class EventStore:
             raise ValueError("append needs at least one event")
         if expected_version < 0:
             raise ValueError("expected_version cannot be negative")
-        prepared = [_prepare(stream_id, expected_version + i, e) for i, e in enumerate(events, start=1)]
+        prepared = [prepare(stream_id, expected_version + i, e) for i, e in enumerate(events, start=1)]
         if connection is None:
             async with self._pool.acquire() as conn:
                 return await self._append(conn, stream_id, expected_version, prepared, savepoint=False)
@@ -234,7 +172,7 @@ class EventStore:
         conn: asyncpg.Connection,
         stream_id: str,
         expected_version: int,
-        prepared: list[_Prepared],
+        prepared: list[Prepared],
         *,
         savepoint: bool,
     ) -> AppendResult:
@@ -256,7 +194,7 @@ class EventStore:
         )
 
     async def _resolve_conflict(
-        self, conn: asyncpg.Connection, stream_id: str, expected_version: int, prepared: list[_Prepared]
+        self, conn: asyncpg.Connection, stream_id: str, expected_version: int, prepared: list[Prepared]
     ) -> AppendResult:
         """After a refused append: a retry of stored events succeeds; anything else is a conflict."""
         stored = await conn.fetch(
@@ -383,14 +321,7 @@ class EventStore:
         limit: int = 1000,
     ) -> list[RecordedEvent]:
         """Events of one directive, member or cell (give exactly one), in position order."""
-        given = {
-            k: v
-            for k, v in (("directive_id", directive_id), ("member_id", member_id), ("cell_id", cell_id))
-            if v is not None
-        }
-        if len(given) != 1:
-            raise ValueError("read_by takes exactly one of directive_id, member_id, cell_id")
-        ((column, value),) = given.items()
+        column, value = the_one("read_by", directive_id=directive_id, member_id=member_id, cell_id=cell_id)
         rows = await self._pool.fetch(
             f"SELECT {_COLUMNS}, hash FROM events WHERE {column} = $1 AND global_position > $2 "
             "ORDER BY global_position LIMIT $3",
@@ -410,12 +341,7 @@ class EventStore:
     ) -> list[RecordedEvent]:
         """Every event of one stream, member or cell (give exactly one) recorded before ``recorded_before``
         (all when None), in log order: what the record said at that moment."""
-        given = {
-            k: v for k, v in (("stream_id", stream_id), ("member_id", member_id), ("cell_id", cell_id)) if v is not None
-        }
-        if len(given) != 1:
-            raise ValueError("history takes exactly one of stream_id, member_id, cell_id")
-        ((column, value),) = given.items()
+        column, value = the_one("history", stream_id=stream_id, member_id=member_id, cell_id=cell_id)
         rows = await self._pool.fetch(
             f"SELECT {_COLUMNS}, hash FROM events WHERE {column} = $1 "
             "AND ($2::timestamptz IS NULL OR recorded_at < $2) ORDER BY global_position",

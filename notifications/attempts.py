@@ -14,9 +14,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime
-from uuid import UUID
-
-from pydantic import BaseModel, ConfigDict
 
 from domain import ids
 from domain.actors import SYSTEM, Actor
@@ -28,44 +25,9 @@ from domain.events.notification import (
     NotificationRetried,
 )
 from events import ConcurrencyError, EventIdConflictError, EventStore, NewEvent
-from notifications.channels import DeliveryError, Target
-from notifications.outbox import Outbox, PreparedDelivery, Send
-
-
-class AttemptInput(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    notification_id: UUID
-    attempt: int
-    max_attempts: int
-    timeout_seconds: int  # a send not answered by then counts as failed (and is tried again)
-    retried_by: Actor | None = None  # HQ asked to try a dead-lettered notification again (first attempt only)
-
-
-class AttemptOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    status: str  # delivered | pending | dead
-    attempts: int
-    error: str | None = None
-
-
-def attempted(
-    notification_id: str, attempt: int, target: Target, idempotency_key: str, failure: tuple[str, bool] | None
-) -> DeliveryAttempted:
-    """The record of one send: ``failure`` is None if it went through, else (why, whether it was a refusal)."""
-    return DeliveryAttempted(
-        notification_id=notification_id,
-        attempt=attempt,
-        recipient=target.recipient,
-        channel=target.channel,
-        address=target.address,
-        language=target.language,
-        succeeded=failure is None,
-        error=failure[0] if failure else None,
-        permanent=failure[1] if failure else False,
-        idempotency_key=idempotency_key,
-    )
+from notifications.channels import DeliveryError
+from notifications.models import AttemptInput, AttemptOutcome, PreparedDelivery, Send, Target, attempted
+from notifications.outbox import Outbox
 
 
 def current_round(payloads: Sequence[DomainEvent]) -> list[DomainEvent]:

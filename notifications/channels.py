@@ -13,16 +13,18 @@ import hmac
 import json
 import smtplib
 import ssl
+from collections.abc import Sequence
 from email.header import Header
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
-from typing import Any
+from typing import Protocol
 
 import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict
 
-from notifications.messages import Message
+from directory.model import Contact
+from notifications.models import Outgoing, Target
 
 log = structlog.stdlib.get_logger("phancong.notifications")
 
@@ -33,32 +35,6 @@ class DeliveryError(Exception):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
-
-
-class Target(BaseModel):
-    """One place a notification goes: whose it is, the channel, the address, the language to write in."""
-
-    model_config = ConfigDict(frozen=True)
-
-    recipient: str  # role:id
-    channel: str  # webhook | email | console
-    address: str | None = None
-    language: str = "vi"
-
-    @property
-    def label(self) -> str:
-        return self.address or f"{self.channel}:{self.recipient}"
-
-
-class Outgoing(BaseModel):
-    """The message in one language, under the notification's idempotency key."""
-
-    model_config = ConfigDict(frozen=True)
-
-    notification_id: str
-    idempotency_key: str
-    message: Message
-    payload: dict[str, Any]
 
 
 def signature(secret: bytes, body: bytes) -> str:
@@ -78,31 +54,35 @@ class SmtpSettings(BaseModel):
     ca_file: str | None = None
 
 
-class Channels:
-    """Sends an Outgoing to one Target by its channel."""
+class Channel(Protocol):
+    """One way a message reaches a person. A new channel is one class of this shape and its setting in
+    ``worker.channels_of`` (the order there is the order of preference)."""
 
-    def __init__(self, smtp: SmtpSettings | None, webhook_secret: bytes | None, http: httpx.AsyncClient) -> None:
-        self._smtp = smtp
-        self._secret = webhook_secret
+    name: str
+
+    def address(self, contact: Contact) -> str | None:
+        """Where this channel reaches ``contact`` (None: it does not)."""
+        ...
+
+    async def send(self, address: str | None, outgoing: Outgoing) -> None:
+        """Send, or raise DeliveryError (``permanent`` when trying again cannot help)."""
+        ...
+
+
+class WebhookChannel:
+    """A signed POST of the notice as JSON (``X-Phancong-Signature``, ``Idempotency-Key``)."""
+
+    name = "webhook"
+
+    def __init__(self, http: httpx.AsyncClient, secret: bytes | None) -> None:
         self._http = http
+        self._secret = secret
 
-    @property
-    def email_configured(self) -> bool:
-        return self._smtp is not None
+    def address(self, contact: Contact) -> str | None:
+        return contact.webhook
 
-    async def send(self, target: Target, outgoing: Outgoing) -> None:
-        if target.channel == "webhook":
-            await self._webhook(target.address or "", outgoing)
-        elif target.channel == "email":
-            await asyncio.to_thread(self._email, target.address or "", outgoing)
-        else:
-            log.info(
-                "notification",
-                recipient=target.recipient,
-                notification_id=outgoing.notification_id,
-                subject=outgoing.message.subject,
-                body=outgoing.message.body,
-            )
+    async def send(self, address: str | None, outgoing: Outgoing) -> None:
+        await self._webhook(address or "", outgoing)
 
     async def _webhook(self, url: str, outgoing: Outgoing) -> None:
         body = json.dumps(outgoing.payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -121,10 +101,23 @@ class Channels:
             permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 409, 425, 429)
             raise DeliveryError(f"webhook {url}: HTTP {response.status_code}", permanent=permanent)
 
+
+class EmailChannel:
+    """E-mail over SMTP with STARTTLS and login (``Message-ID`` from the idempotency key)."""
+
+    name = "email"
+
+    def __init__(self, smtp: SmtpSettings) -> None:
+        self._smtp = smtp
+
+    def address(self, contact: Contact) -> str | None:
+        return str(contact.email) if contact.email else None
+
+    async def send(self, address: str | None, outgoing: Outgoing) -> None:
+        await asyncio.to_thread(self._email, address or "", outgoing)
+
     def _email(self, address: str, outgoing: Outgoing) -> None:
         smtp = self._smtp
-        if smtp is None:
-            raise DeliveryError("no SMTP server is configured (PHANCONG_SMTP_HOST)", permanent=True)
         # The legacy MIME classes: EmailMessage's folding drops the space between encoded words of a long
         # Vietnamese subject ("Văn Một" arrives as "VănMột"); Header encodes each space inside a word.
         message = MIMEText(outgoing.message.body, "plain", "utf-8")
@@ -155,6 +148,51 @@ class Channels:
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"smtp {address}: {type(exc).__name__}: {exc}") from exc
+
+
+class LogChannel:
+    """The worker's log: where a notice goes when its recipient has no channel that reaches them."""
+
+    name = "console"
+
+    def address(self, contact: Contact) -> str | None:
+        return None
+
+    async def send(self, address: str | None, outgoing: Outgoing) -> None:
+        recipient = outgoing.payload.get("recipient") or {}
+        log.info(
+            "notification",
+            recipient=":".join(str(part) for part in (recipient.get("role"), recipient.get("id")) if part),
+            notification_id=outgoing.notification_id,
+            subject=outgoing.message.subject,
+            body=outgoing.message.body,
+        )
+
+
+class Channels:
+    """The channels in order of preference; the log last, for whoever none of them reaches."""
+
+    def __init__(self, channels: Sequence[Channel]) -> None:
+        self._by_name: dict[str, Channel] = {c.name: c for c in channels}
+        self._preferred = [c for c in channels if c.name != LogChannel.name]
+        self._by_name.setdefault(LogChannel.name, LogChannel())
+
+    def targets(self, recipient: str, contacts: Sequence[tuple[str, Contact]]) -> list[Target]:
+        """Where a notice to ``recipient`` goes: each contact by the first channel that reaches it, else the log."""
+        found = []
+        for who, contact in contacts:
+            reached = next(((c, a) for c in self._preferred if (a := c.address(contact))), None)
+            if reached is not None:
+                found.append(Target(recipient=who, channel=reached[0].name, address=reached[1],
+                                    language=contact.language.value))  # fmt: skip
+        language = contacts[0][1].language.value if contacts else "vi"
+        return found or [Target(recipient=recipient, channel=LogChannel.name, language=language)]
+
+    async def send(self, target: Target, outgoing: Outgoing) -> None:
+        channel = self._by_name.get(target.channel)
+        if channel is None:
+            raise DeliveryError(f"no channel {target.channel!r} is configured", permanent=True)
+        await channel.send(target.address, outgoing)
 
 
 def _text(said: bytes | str) -> str:

@@ -6,65 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from domain.tasks import Task
 from domain.vocabulary import Subject
-
-
-class Names(BaseModel):
-    """Names of what a notification concerns, as the directory knows them (ids when it does not)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    member: str | None = None
-    cell: str | None = None
-    commune: str | None = None
-    post: str | None = None
-    directive: str | None = None
-
-
-class Reminded(BaseModel):
-    """One reminder that preceded an escalation, and what became of it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    key: str
-    recipient: str
-    queued_on: date
-    status: str  # pending | delivered | dead
-    channel: str | None = None
-
-
-class Notification(BaseModel):
-    """One row of the outbox, as delivery needs it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    notification_id: str
-    directive_id: str | None
-    assignment_id: str | None
-    recipient_role: str
-    recipient_id: str | None
-    subject: Subject
-    escalation: bool
-    due_on: date | None
-    reference: str | None
-    details: dict[str, Any]
-    chain: tuple[Reminded, ...] = ()  # escalations: the reminders sent before, oldest first
-
-    @property
-    def recipient(self) -> str:
-        return f"{self.recipient_role}:{self.recipient_id}" if self.recipient_id else self.recipient_role
-
-
-class Message(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    language: str
-    subject: str
-    body: str
-    command: str | None = None
-
+from notifications.models import Message, Names, Notification
+from wording.tasks import command, what
 
 # subject -> (Vietnamese title, English title); {member}, {cell}, {due}, {reference}, {directive} are filled in.
 _TITLES: dict[Subject, tuple[str, str]] = {
@@ -149,10 +94,10 @@ def _chain(n: Notification, lang: str) -> list[str]:
     return lines
 
 
-def _task_line(task: dict[str, Any], lang: str) -> str:
-    flag = ("QUÁ HẠN " if lang == "vi" else "OVERDUE ") if task.get("overdue") else ""
-    due = _date(date.fromisoformat(task["due_on"]), lang)
-    return f"- {flag}{due}: {task['what']}\n    {task['command']}"
+def _task_line(facts: dict[str, Any], lang: str) -> str:
+    task = Task.model_validate(facts)
+    flag = ("QUÁ HẠN " if lang == "vi" else "OVERDUE ") if task.overdue else ""
+    return f"- {flag}{_date(task.due_on, lang)}: {what(task, lang)}\n    {command(task)}"
 
 
 def command_for(n: Notification) -> str | None:

@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict
 
 from directory.repository import DirectoryRepository
 from domain.assignment import FoldError, fold, stream_of
@@ -18,29 +17,9 @@ from domain.notices import Notice
 from domain.vocabulary import Subject
 from events import EventStore
 from infra.postgres import Pool
-from notifications.channels import Channels, Outgoing, Target
-from notifications.messages import Message, Names, Notification, Reminded, render
-
-
-class PreparedDelivery(BaseModel):
-    """Everything the attempts need, decided once: the targets, the message in each of their languages, and
-    the version the notification's stream had."""
-
-    model_config = ConfigDict(frozen=True)
-
-    notification: Notification
-    targets: list[Target]
-    outgoing: dict[str, Outgoing]  # by language
-    version: int
-
-
-class Send(BaseModel):
-    """One attempt's send to one target."""
-
-    model_config = ConfigDict(frozen=True)
-
-    target: Target
-    outgoing: Outgoing
+from notifications.channels import Channels
+from notifications.messages import render
+from notifications.models import Message, Names, Notification, Outgoing, PreparedDelivery, Reminded, Send
 
 
 class UnknownNotificationError(LookupError):
@@ -123,20 +102,7 @@ class Outbox:
         if n.escalation and n.details.get("reminders"):
             n = n.model_copy(update={"chain": await self._chain(row["stream_id"], n.details["reminders"])})
         contacts = await self._directory.contacts(n.recipient_role, n.recipient_id)
-        targets = [
-            Target(
-                recipient=who,
-                channel="webhook" if c.webhook else "email",
-                address=c.webhook or c.email,
-                language=c.language.value,
-            )
-            for who, c in contacts
-            if c.webhook or (c.email and self._channels.email_configured)
-        ] or [
-            Target(
-                recipient=n.recipient, channel="console", language=contacts[0][1].language.value if contacts else "vi"
-            )
-        ]
+        targets = self._channels.targets(n.recipient, contacts)
         names = await self._names(n)
         outgoing = {
             language: self._outgoing(n, render(n, names, language)) for language in {t.language for t in targets}

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from phancong.reports import Figures
+from app.reports import Figures
 
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("BÁO CÁO KẾT QUẢ THỰC HIỆN", "PROGRAMME REPORT"),

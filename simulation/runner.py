@@ -16,9 +16,10 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+import gateway
 import worker
-from directives.resolve import resolve
-from directory.importer import apply_directory
+from app.directives import NominationRequest, nomination, resolve
+from app.directory import apply_directory
 from directory.repository import DirectoryRepository
 from domain import ids
 from domain.actors import Actor, Role
@@ -40,10 +41,9 @@ from domain.errors import CommandRejectedError, PhancongError
 from domain.vocabulary import Attendance, Contribution, Stage
 from events import EventStore
 from infra.postgres import Pool
-from phancong import gateway
 from phancong.embedded import advance_clock
-from phancong.nominations import NominationRequest, build_nomination
 from projections.catalog import all_projections
+from projections.queries import PostgresReadModels
 from projections.runner import Projector
 from simulation.behaviour import Behaviour
 from simulation.generator import generate_directory, simulated_directive
@@ -155,8 +155,9 @@ class Simulation:
         self.meeting_days = {c.id: c.meeting_day for c in directory.cells}
         digest = hashlib.sha256(directory.model_dump_json().encode()).hexdigest()
         await apply_directory(
-            self.pool, self.store, directory, digest, "simulated-directory", actor=HQ, now=now, remove_missing=False
-        )
+            self.store, PostgresReadModels(self.pool, self.store), directory, digest, "simulated-directory",
+            actor=HQ, now=now, remove_missing=False,
+        )  # fmt: skip
         spec = simulated_directive(f"SIM-{suffix}", today, s.months, [c.id for c in directory.communes])
         resolved = await resolve(spec, self.directory, "simulation", today, simulated=True)
         task_queue = f"simulate-{suffix}"
@@ -227,7 +228,7 @@ class Simulation:
         requests = [NominationRequest(member_id=m, cell_id=c) for m, c in zip(free, cells, strict=False)]
         if not requests:
             return
-        command = await build_nomination(self.directory, Actor(role=Role.POST, id=post), "NQ mô phỏng", requests)
+        command = await nomination(self.directory, Actor(role=Role.POST, id=post), "NQ mô phỏng", requests)
         async with self.gate:
             try:
                 await gateway.send_directive(self.env.client, directive.directive.code, command)

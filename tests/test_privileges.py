@@ -12,11 +12,11 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from directory.importer import import_directory
 from domain.actors import Actor, Role
 from events import EventStore, seals
 from events.catalog import REGISTRY
 from infra.postgres import Pool, create_pool
+from phancong.composition import import_directory
 from projections.catalog import all_projections, read_model_tables
 from projections.rebuild import rebuild
 from projections.runner import Projector

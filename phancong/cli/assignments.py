@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import typer
 
-from directory.repository import DirectoryRepository
-from domain import bounds
-from domain.assignment import AssignmentState, stream_of
+from app import assignments, directives
+from app.directives import NominationRequest
+from domain.assignment import AssignmentState
 from domain.commands import (
     AcceptAssignment,
     Command,
@@ -26,24 +25,18 @@ from domain.commands import (
     WithdrawMember,
 )
 from domain.vocabulary import ActivityKind, Attendance, Contribution, EndReason, Grade
-from events import EventStore
-from events.catalog import REGISTRY
-from phancong import gateway
 from phancong.cli.common import (
     ActorOption,
+    InvalidArgumentError,
     JsonOption,
     actor_of,
-    caught_up,
-    database,
     emit_json,
     handles_errors,
-    known,
     parse_date,
     run,
+    services,
     state,
-    temporal,
 )
-from phancong.nominations import NominationRequest, build_nomination
 
 AssignmentArg = typer.Argument(..., help="The assignment id (as `phancong tasks` or `assignment list` show it).")
 
@@ -55,21 +48,15 @@ assignment_app = typer.Typer(help="Look at assignments.", no_args_is_help=True)
 
 
 def _send(ctx: typer.Context, assignment: str, command: Command, as_json: bool) -> None:
-    assignment_id = bounds.assignment_id(assignment)
-    cli = state(ctx)
-
     async def go() -> CommandResult:
-        if command.actor.id is not None:
-            async with database(cli) as pool:
-                await known(pool, command.actor)
-        async with temporal(cli) as client:
-            return await gateway.send(client, assignment_id, command)
+        async with services(state(ctx)) as s:
+            return await assignments.command(s, assignment, command)
 
     result = run(go())
     if as_json:
         emit_json(result)
     else:
-        typer.echo(f"{assignment_id}: {', '.join(result.events)} -> {result.stage} (version {result.version})")
+        typer.echo(f"{result.assignment_id}: {', '.join(result.events)} -> {result.stage} (version {result.version})")
 
 
 def register(app: typer.Typer) -> None:
@@ -102,49 +89,28 @@ def nominate(
     as_json: bool = JsonOption,
 ) -> None:
     """A post nominates members for cells (or household groups) under a directive."""
-    who = actor_of(actor, roles=("post",))
+    who = actor_of(actor)
     targets = cell or households
     if len(targets) != len(member):
-        raise gateway.UnknownAssignmentError(
-            "give one --cell (or --households) for each --member", code="invalid_input"
-        )
+        raise InvalidArgumentError("give one --cell (or --households) for each --member")
     requests = [
         NominationRequest(member_id=m, cell_id=t)
         if cell
         else NominationRequest(member_id=m, household_ids=tuple(h.strip() for h in t.split(",") if h.strip()))
         for m, t in zip(member, targets, strict=True)
     ]
-    cli = state(ctx)
 
-    async def go() -> tuple[Any, set[str]]:
-        async with database(cli) as pool, temporal(cli) as client:
-            await known(pool, who)
-            command = await build_nomination(DirectoryRepository(pool), who, resolution, requests)
-            result = await gateway.send_directive(client, bounds.directive_code(directive, "--directive"), command)
-            store = await EventStore.open(pool, REGISTRY)
-            return result, await introduced(store, result.assignment_ids)
+    async def go() -> directives.Nominated:
+        async with services(state(ctx)) as s:
+            return await directives.nominate(s, who, directive, resolution, requests)
 
-    result, sent = run(go())
+    done = run(go())
     if as_json:
-        emit_json(result)
+        emit_json(done.answer)
         return
-    for assignment_id in result.assignment_ids:
-        said = "introduction sent to the commune" if assignment_id in sent else "its introduction is on its way"
+    for assignment_id in done.answer.assignment_ids:
+        said = "introduction sent to the commune" if assignment_id in done.introduced else "introduction on its way"
         typer.echo(f"nominated: {assignment_id} ({said})")
-
-
-async def introduced(store: EventStore, assignment_ids: tuple[str, ...], wait: float = 30.0) -> set[str]:
-    """The assignments whose introduction letter is recorded, waiting up to ``wait`` seconds for all of them
-    (each assignment introduces itself right after it starts)."""
-    deadline = asyncio.get_running_loop().time() + wait
-    done: set[str] = set()
-    while True:
-        for assignment_id in set(assignment_ids) - done:
-            if await store.stream_version(stream_of(assignment_id)) >= 2:  # MemberNominated, IntroductionSent
-                done.add(assignment_id)
-        if done >= set(assignment_ids) or asyncio.get_running_loop().time() > deadline:
-            return done
-        await asyncio.sleep(0.05)
 
 
 @commune_app.command("accept")
@@ -332,11 +298,8 @@ def show(ctx: typer.Context, assignment: str = AssignmentArg, as_json: bool = Js
     """The assignment's current state (the fold of its events)."""
 
     async def go() -> AssignmentState:
-        async with temporal(state(ctx)) as client:
-            found = await gateway.current_state(client, assignment)
-        if found is None:
-            raise gateway.UnknownAssignmentError(f"assignment {assignment} has no events yet")
-        return found
+        async with services(state(ctx)) as s:
+            return await assignments.show(s, assignment)
 
     current = run(go())
     if as_json:
@@ -364,19 +327,10 @@ def list_(
     as_json: bool = JsonOption,
 ) -> None:
     """Assignments, filtered."""
-    filters = {"directive_id": directive, "post_id": post, "commune_id": commune, "stage": stage}
-    given = [(column, value) for column, value in filters.items() if value is not None]
-    where = " AND ".join(f"{column} = ${i}" for i, (column, _) in enumerate(given, start=1)) or "true"
 
     async def go() -> list[dict[str, Any]]:
-        async with database(state(ctx)) as pool:
-            await caught_up(pool)
-            rows = await pool.fetch(
-                "SELECT assignment_id, member_id, post_id, commune_id, cell_id, stage, end_reason FROM rm_assignments "
-                f"WHERE {where} ORDER BY assignment_id",
-                *[value for _, value in given],
-            )
-            return [dict(r) for r in rows]
+        async with services(state(ctx)) as s:
+            return await assignments.listed(s, directive=directive, post=post, commune=commune, stage=stage)
 
     rows = run(go())
     if as_json:

@@ -7,23 +7,9 @@ from typing import Any
 
 import typer
 
-from domain import bounds
-from domain.errors import NotFoundError
-from events import EventStore, IntegrityProblem
-from events.catalog import REGISTRY
-from events.export import NothingToExportError, export_directive
-from events.seals import LogReport, Seal, seal, verify_log
-from phancong.cli.common import (
-    ActorOption,
-    InvalidArgumentError,
-    JsonOption,
-    actor_of,
-    database,
-    emit_json,
-    handles_errors,
-    run,
-    state,
-)
+from app import audit
+from events.integrity import Seal
+from phancong.cli.common import ActorOption, JsonOption, actor_of, emit_json, handles_errors, run, services, state
 
 app = typer.Typer(
     help="Auditing: verify the record's integrity, seal the log, export a directive.", no_args_is_help=True
@@ -51,26 +37,14 @@ def verify(
     and exit 1 if there is any. Anyone may verify (it shows hashes, never content); --as is optional."""
     if actor:
         actor_of(actor)
-    if expect_seal is not None and (len(expect_seal) != 64 or any(c not in "0123456789abcdef" for c in expect_seal)):
-        raise InvalidArgumentError("--expect-seal takes the 64 hex digits `audit verify` printed")
 
-    async def go() -> tuple[list[IntegrityProblem], LogReport | None, bool]:
-        async with database(state(ctx)) as pool:
-            store = await EventStore.open(pool, REGISTRY)
-            problems = await store.verify(stream)
-            if stream is not None:
-                return problems, None, True
-            log = await verify_log(pool)
-            kept = expect_seal is None or bool(
-                await pool.fetchval("SELECT 1 FROM log_seals WHERE hash = $1", bytes.fromhex(expect_seal))
-            )
-            return problems, log, kept
+    async def go() -> audit.Verification:
+        async with services(state(ctx)) as s:
+            return await audit.verify(s, stream, expect_seal)
 
-    problems, log, kept = run(go())
-    log_problems = [str(p) for p in log.problems] if log else []
-    if not kept:
-        log_problems.append(f"the seal {expect_seal} is no longer in the record (seals were removed or rewritten)")
-    failed = bool(problems or log_problems)
+    verified = run(go())
+    problems, log, log_problems = verified.problems, verified.log, verified.log_problems
+    failed = not verified.ok
     if as_json:
         emit_json(
             {
@@ -110,12 +84,11 @@ def verify(
 @handles_errors
 def seal_command(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
     """Seal the global log now (the worker also does, every few minutes); as hq or auditor when --as is given."""
-    if actor:
-        actor_of(actor, roles=("auditor", "hq"))
+    who = actor_of(actor) if actor else None
 
     async def go() -> Seal | None:
-        async with database(state(ctx)) as pool:
-            return await seal(pool)
+        async with services(state(ctx)) as s:
+            return await audit.seal(s, who)
 
     made = run(go())
     if as_json:
@@ -136,24 +109,12 @@ def export(
     as_json: bool = JsonOption,
 ) -> None:
     """Every stream of a directive, whole, with a manifest of hashes an auditor verifies offline."""
-    actor_of(actor, roles=("auditor", "hq"))
-    code = bounds.directive_code(directive, "--directive")
-    target = out or Path("export-" + code.replace("/", "-"))
-    try:
-        if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            raise InvalidArgumentError(f"{target} exists and is not an empty directory")
-    except OSError as failed:
-        raise InvalidArgumentError(f"--out {target}: {failed.strerror or failed}") from None
+    who = actor_of(actor)
+    target = out or Path("export-" + directive.replace("/", "-"))
 
     async def go() -> dict[str, Any]:
-        async with database(state(ctx)) as pool:
-            try:
-                return await export_directive(pool, code, target)
-            except NothingToExportError as nothing:
-                raise NotFoundError(str(nothing)) from None
-            except OSError as failed:
-                why = failed.strerror or failed
-                raise InvalidArgumentError(f"--out {target}: cannot write there ({why})") from None
+        async with services(state(ctx)) as s:
+            return await audit.export(s, who, directive, target)
 
     manifest = run(go())
     if as_json:

@@ -19,20 +19,20 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 import migrations
-from directory.repository import DirectoryRepository
+from app.services import Services
 from domain.actors import Actor
 from domain.bounds import OutOfBoundsError, business_date, entry_id
-from domain.errors import DateOutOfRangeError, PhancongError, UnknownReferenceError
+from domain.errors import DateOutOfRangeError, PhancongError, invalid_input
 from events import EventStore
 from events.catalog import REGISTRY
+from gateway import Connection
 from infra.clock import Clock
 from infra.clock import today as today_of
 from infra.files import FileLimits
 from infra.postgres import Pool, create_pool
+from phancong.composition import postgres_services
 from phancong.settings import Settings
 from phancong.stack import Stack
-from projections.catalog import all_projections
-from projections.runner import Projector
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -61,8 +61,8 @@ ActorOption = typer.Option(
 )
 
 
-def actor_of(value: str | None, *, roles: tuple[str, ...] | None = None) -> Actor:
-    """The actor named by ``--as`` (or PHANCONG_ACTOR), optionally limited to some roles."""
+def actor_of(value: str | None) -> Actor:
+    """The actor named by ``--as`` (or PHANCONG_ACTOR); what it may do is the application layer's to say."""
     if not value:
         raise InvalidActorError("say who acts: --as ROLE[:ID] (or set PHANCONG_ACTOR)")
     try:
@@ -70,29 +70,10 @@ def actor_of(value: str | None, *, roles: tuple[str, ...] | None = None) -> Acto
         if actor.id is not None:
             entry_id(actor.id, "its id")
     except ValidationError as exc:
-        raise InvalidActorError(f"--as {value!r}: {one_line(exc)}") from None
+        raise InvalidActorError(f"--as {value!r}: {invalid_input(exc).message}") from None
     except ValueError as exc:
         raise InvalidActorError(f"--as {value!r}: {exc}") from None
-    if roles is not None and actor.role.value not in roles:
-        raise InvalidActorError(f"this is done as {' or '.join(roles)}, not {actor.role.value}", code="forbidden")
     return actor
-
-
-async def known(pool: Pool, actor: Actor) -> Actor:
-    """``actor`` if the directory knows the unit or person it names (hq and auditors name none)."""
-    if actor.id is not None and not await DirectoryRepository(pool).exists(actor.role.value, actor.id):
-        raise UnknownReferenceError(f"--as {actor}: the directory has no {actor.role.value} {actor.id}")
-    return actor
-
-
-async def known_entry(pool: Pool, kind: str, value: str | None, option: str) -> str | None:
-    """The id given to ``option`` in its normal form, if the directory knows it (None when not given)."""
-    if value is None:
-        return None
-    ident = entry_id(value, option)
-    if not await DirectoryRepository(pool).exists(kind, ident):
-        raise UnknownReferenceError(f"{option} {ident}: the directory has no {kind} {ident}")
-    return ident
 
 
 # Words a date option takes besides YYYY-MM-DD, as days from today (Viet Nam).
@@ -155,16 +136,6 @@ def refuse(error: PhancongError, *, as_json: bool) -> None:
         typer.echo(f"error[{error.code}]: {error.message}", err=True)
 
 
-def one_line(error: ValidationError) -> str:
-    """Every problem of a refused input, on one line: ``field: why; other: why``."""
-    problems = []
-    for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"])
-        why = problem["msg"].removeprefix("Value error, ")
-        problems.append(f"{where}: {why}" if where else why)
-    return "; ".join(problems)
-
-
 def handles_errors(fn: Callable[P, T]) -> Callable[P, T]:
     """Turn a PhancongError raised by a command, or an input out of bounds, into one line and exit status 1
     (never a traceback)."""
@@ -177,7 +148,7 @@ def handles_errors(fn: Callable[P, T]) -> Callable[P, T]:
             except RPCError as failure:
                 raise TemporalUnreachableError(f"Temporal refused the call: {failure.message}") from None
             except ValidationError as refused:
-                raise InvalidArgumentError(one_line(refused)) from None
+                raise invalid_input(refused) from None
             except OutOfBoundsError as refused:
                 raise InvalidArgumentError(str(refused)) from None
         except PhancongError as error:
@@ -226,8 +197,7 @@ async def database(cli: CliState, *, start: bool = True, schema: bool = True) ->
         await pool.close()
 
 
-@asynccontextmanager
-async def temporal(cli: CliState) -> AsyncIterator[Client]:
+async def _client(cli: CliState) -> Client:
     """A client on the Temporal server in use (starting the embedded one if nothing else is configured)."""
     import worker  # noqa: PLC0415 - the worker module is the composition root; load it only when needed
 
@@ -235,14 +205,20 @@ async def temporal(cli: CliState) -> AsyncIterator[Client]:
     if started:
         note("started the embedded Temporal server (`phancong down` stops it)")
     try:
-        client = await worker.connect_temporal(address, cli.settings.temporal_namespace)
+        return await worker.connect_temporal(address, cli.settings.temporal_namespace)
     except RuntimeError as exc:
         raise TemporalUnreachableError(f"cannot connect to Temporal at {address}: {exc}") from exc
-    yield client
 
 
-async def caught_up(pool: Pool) -> EventStore:
-    """A store on ``pool`` whose read models include every event committed before this call."""
-    store = await EventStore.open(pool, REGISTRY)
-    await Projector(pool, store, all_projections()).catch_up()
-    return store
+@asynccontextmanager
+async def temporal(cli: CliState) -> AsyncIterator[Client]:
+    yield await _client(cli)
+
+
+@asynccontextmanager
+async def services(cli: CliState) -> AsyncIterator[Services]:
+    """The CLI's composition root: the application's ports on the database in use and, when a command needs it,
+    on Temporal (connected at first use: a read never starts the Temporal server)."""
+    async with database(cli) as pool:
+        store = await EventStore.open(pool, REGISTRY)
+        yield postgres_services(pool, store, Connection(lambda: _client(cli)), settings=cli.settings, clock=cli.clock)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
-from directory.importer import ImportResult, import_directory
-from events import EventStore
-from events.catalog import REGISTRY
-from phancong.cli.common import ActorOption, JsonOption, actor_of, database, emit_json, handles_errors, run, state
+from app import directory
+from app.directory import ImportResult
+from directory.importer import load_directory
+from phancong.cli.common import ActorOption, JsonOption, actor_of, emit_json, handles_errors, run, services, state
 
 app = typer.Typer(help="The directory: communes, cells, posts, members, households.", no_args_is_help=True)
 
@@ -23,12 +23,13 @@ def import_(
     as_json: bool = JsonOption,
 ) -> None:
     """Load or re-load the directory; the differences are applied and recorded as events (all or nothing)."""
-    who = actor_of(actor, roles=("hq",))
+    who = actor_of(actor)
+    cli = state(ctx)
+    entries, digest = load_directory(file, cli.file_limits)
 
     async def go() -> ImportResult:
-        async with database(state(ctx)) as pool:
-            store = await EventStore.open(pool, REGISTRY)
-            return await import_directory(pool, store, file, who, state(ctx).clock.now(), limits=state(ctx).file_limits)
+        async with services(cli) as s:
+            return await directory.import_directory(s, who, entries, digest, file.name)
 
     result = run(go())
     if as_json:
@@ -48,15 +49,12 @@ def show(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """How many communes, cells, posts, members and households the directory holds."""
 
     async def go() -> dict[str, int]:
-        async with database(state(ctx)) as pool:
-            rows = await pool.fetch(
-                "SELECT kind, count(*) AS n FROM directory_entries WHERE active GROUP BY kind ORDER BY kind"
-            )
-            return {r["kind"]: r["n"] for r in rows}
+        async with services(state(ctx)) as s:
+            return await directory.counts(s)
 
     counts = run(go())
     if as_json:
-        emit_json(counts)
+        emit_json(dict(sorted(counts.items())))
         return
     for kind in ("commune", "cell", "post", "member", "household"):
         typer.echo(f"{kind + 's':12} {counts.get(kind, 0):>6}")

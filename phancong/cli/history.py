@@ -10,21 +10,20 @@ from typing import Any
 
 import typer
 
-from domain import bounds
+from app.history import History, as_of_moment
+from app.history import history as history_of
+from app.scopes import Subject
 from domain.calendar import VIETNAM
 from phancong.cli.common import (
     ActorOption,
     InvalidArgumentError,
     JsonOption,
     actor_of,
-    caught_up,
-    database,
     handles_errors,
-    known,
     run,
+    services,
     state,
 )
-from phancong.history import Histories, History, Subject, as_of_moment
 
 
 class Format(StrEnum):
@@ -52,18 +51,9 @@ def history(
     except ValueError as exc:
         raise InvalidArgumentError(f"--as-of {as_of!r}: {exc}") from None
 
-    checked = {
-        Subject.MEMBER: bounds.entry_id,
-        Subject.CELL: bounds.entry_id,
-        Subject.DIRECTIVE: bounds.directive_code,
-        Subject.ASSIGNMENT: bounds.assignment_id,
-    }[subject](subject_id, subject.value)
-
     async def go() -> History:
-        async with database(state(ctx)) as pool:
-            await known(pool, viewer)
-            store = await caught_up(pool)
-            return await Histories(pool, store).of(subject, checked, viewer, moment)
+        async with services(state(ctx)) as s:
+            return await history_of(s, viewer, subject, subject_id, moment)
 
     found = run(go())
     if fmt == Format.JSON or as_json:

@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
+from domain.errors import invalid_input
 from infra.clock import clock_at
 from phancong.cli import (
     assignments,
@@ -27,7 +28,7 @@ from phancong.cli import (
     simulate,
     tasks,
 )
-from phancong.cli.common import CliState, InvalidArgumentError, one_line, refuse
+from phancong.cli.common import CliState, InvalidArgumentError, refuse
 from phancong.logs import configure_logging
 from phancong.process import tune_garbage_collector
 from phancong.settings import Settings
@@ -75,7 +76,7 @@ def _root(ctx: typer.Context) -> None:
     try:
         settings = Settings()
     except ValidationError as refused:
-        raise UsageError(f"a PHANCONG_* setting is refused: {one_line(refused)}") from None
+        raise UsageError(f"a PHANCONG_* setting is refused: {invalid_input(refused).message}") from None
     configure_logging(settings.log_level, settings.log_format)
     ctx.obj = CliState(settings=settings, stack=Stack(settings), clock=clock_at(settings.now))
 

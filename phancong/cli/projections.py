@@ -6,19 +6,11 @@ from typing import Any
 
 import typer
 
-from domain.errors import PhancongError
-from events import EventStore
-from events.catalog import REGISTRY
-from phancong.cli.common import JsonOption, database, emit_json, handles_errors, run, state
-from projections.failures import failures
-from projections.rebuild import RebuildResult, RebuildRunningError, rebuild
-from projections.runner import Projector
+from app import projections
+from phancong.cli.common import JsonOption, emit_json, handles_errors, run, services, state
+from projections.rebuild import RebuildResult
 
 app = typer.Typer(help="Read models: their lag behind the log; rebuild them from it.", no_args_is_help=True)
-
-
-class RebuildBusyError(PhancongError):
-    code = "wrong_state"
 
 
 @app.command("status")
@@ -27,26 +19,8 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """The read models' checkpoint, and how many settled events they have yet to apply."""
 
     async def go() -> dict[str, Any]:
-        async with database(state(ctx)) as pool:
-            store = await EventStore.open(pool, REGISTRY)
-            position = await Projector(pool, store, []).position()
-            behind: int = await pool.fetchval(
-                "SELECT count(*) FROM events WHERE global_position > $1 "
-                "AND global_position < phancong_settled_position()",
-                position,
-            )
-            failed = [
-                {
-                    "projection": f.projection,
-                    "event_id": str(f.event_id),
-                    "position": f.position,
-                    "event": f"{f.event_type} {f.stream_id}@{f.version}",
-                    "error": f.error,
-                    "hq_told": f.notified_at is not None,
-                }
-                for f in await failures(pool)
-            ]
-            return {"position": position, "events_behind": behind, "failures": failed}
+        async with services(state(ctx)) as s:
+            return await projections.status(s)
 
     result = run(go())
     if as_json:
@@ -66,12 +40,9 @@ def rebuild_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Replay the whole log into fresh tables and swap them in (the worker may keep running)."""
 
     async def go() -> RebuildResult:
-        async with database(state(ctx)) as pool:
-            store = await EventStore.open(pool, REGISTRY)
-            try:
-                return await rebuild(pool, store)
-            except RebuildRunningError as busy:
-                raise RebuildBusyError(str(busy)) from None
+        async with services(state(ctx)) as s:
+            result: RebuildResult = await projections.rebuild(s)
+            return result
 
     result = run(go())
     if as_json:

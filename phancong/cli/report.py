@@ -7,23 +7,20 @@ from pathlib import Path
 
 import typer
 
-from domain import bounds
+from app import reports
+from app.reports import Figures
 from phancong import report_format
 from phancong.cli.common import (
     ActorOption,
     InvalidArgumentError,
     JsonOption,
     actor_of,
-    caught_up,
-    database,
     handles_errors,
-    known,
-    known_entry,
     parse_date,
     run,
+    services,
     state,
 )
-from phancong.reports import Figures, Scope, report
 
 
 class Format(StrEnum):
@@ -61,18 +58,11 @@ def report_command(
     end_on = parse_date(end, "--to", state(ctx).today) if end else None
 
     async def go() -> Figures:
-        async with database(state(ctx)) as pool:
-            await known(pool, viewer)
-            scope = Scope(
-                directive=bounds.directive_code(directive, "--directive") if directive else None,
-                post=await known_entry(pool, "post", post, "--post"),
-                commune=await known_entry(pool, "commune", commune, "--commune"),
-                start=start_on,
-                end=end_on,
+        async with services(state(ctx)) as s:
+            return await reports.report(
+                s, viewer, directive=directive, post=post, commune=commune, start=start_on, end=end_on,
                 simulated=simulated,
-            )
-            await caught_up(pool)
-            return await report(pool, scope, viewer, state(ctx).today)
+            )  # fmt: skip
 
     figures = run(go())
     if fmt == Format.JSON or as_json:

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from app.tasks import tasks as open_tasks
 from domain.tasks import Task
-from phancong.cli.common import (
-    ActorOption,
-    JsonOption,
-    actor_of,
-    caught_up,
-    database,
-    emit_json,
-    handles_errors,
-    known,
-    run,
-    state,
-)
-from phancong.tasks import open_tasks
+from phancong.cli.common import ActorOption, JsonOption, actor_of, emit_json, handles_errors, run, services, state
+from wording.tasks import command, what, worded
 
 
 @handles_errors
@@ -26,19 +16,17 @@ def tasks(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = J
     who = actor_of(actor)
 
     async def go() -> list[Task]:
-        async with database(state(ctx)) as pool:
-            await known(pool, who)
-            await caught_up(pool)
-            return await open_tasks(pool, who, state(ctx).today)
+        async with services(state(ctx)) as s:
+            return await open_tasks(s, who)
 
     found = run(go())
     if as_json:
-        emit_json(found)
+        emit_json([worded(t) for t in found])
         return
     if not found:
         typer.echo(f"no open task for {who}")
         return
     for task in found:
         flag = "OVERDUE" if task.overdue else "       "
-        typer.echo(f"{flag} {task.due_on:%d/%m/%Y}  {task.what}")
-        typer.echo(f"           {task.command}")
+        typer.echo(f"{flag} {task.due_on:%d/%m/%Y}  {what(task)}")
+        typer.echo(f"           {command(task)}")

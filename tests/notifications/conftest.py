@@ -14,9 +14,9 @@ from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
 import worker
-from directory.importer import import_directory
 from events import EventStore
 from infra.postgres import Pool
+from phancong.composition import import_directory
 from phancong.settings import Settings
 from tests.notifications.servers import (
     SMTP_LOGIN,

@@ -9,8 +9,8 @@ from domain.events.notification import (
     NotificationDelivered,
     NotificationRetried,
 )
-from notifications.attempts import attempted, current_round, outcome_of, settle, waiting_targets
-from notifications.channels import Target
+from notifications.attempts import current_round, outcome_of, settle, waiting_targets
+from notifications.models import Target, attempted
 
 NID = "9a3a5aab-c868-5831-8f1e-000000000001"
 HOOK = Target(recipient="post:DBP-HAM-LUONG", channel="webhook", address="https://don.example.vn/hook")

@@ -16,12 +16,12 @@ from domain.commands import AcceptAssignment
 from domain.events.notification import DeliveryAttempted, NotificationDeadLettered, NotificationDelivered
 from domain.policy import DirectivePolicy
 from events import RecordedEvent
-from notifications.attempts import AttemptInput, Attempts
+from notifications.attempts import Attempts
+from notifications.models import AttemptInput
 from notifications.outbox import Outbox
 from tests.notifications.conftest import CELL_EMAIL, COMMUNE_EMAIL, HQ_EMAIL, SECRET, Receivers, delivery_settings
 from tests.notifications.servers import SMTP_LOGIN, Request
 from tests.workflows.driver import COMMUNE, Assignment, Harness
-from workflows.assignment import AssignmentWorkflow
 
 
 async def outbox(harness: Harness, assignment_id: str) -> list[dict[str, Any]]:
@@ -264,7 +264,7 @@ async def active_with_monthly_reviews(harness: Harness) -> Assignment:
     """An accepted assignment reviewed monthly: the cell appraises (e-mail), the post grades (webhook)."""
     policy = DirectivePolicy(review_period_months=1, interim_review_months=6)
     a = await harness.start(policy=policy)
-    await a.command(AssignmentWorkflow.accept, AcceptAssignment(actor=COMMUNE))
+    await a.command(AcceptAssignment(actor=COMMUNE))
     return a
 
 

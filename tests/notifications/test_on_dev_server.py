@@ -15,14 +15,14 @@ from temporalio.client import Client, ScheduleActionExecutionStartWorkflow, Sche
 from temporalio.testing import WorkflowEnvironment
 
 import worker
-from directory.importer import import_directory
+from app.directives import NominationRequest
 from directory.repository import DirectoryRepository
 from domain import ids
 from domain.assignment import stream_of
 from domain.events.notification import DeliveryAttempted, NotificationDelivered
 from events import EventStore
 from infra.postgres import Pool
-from phancong.nominations import NominationRequest
+from phancong.composition import import_directory
 from projections.catalog import all_projections
 from projections.runner import Projector
 from tests.cli import PHANCONG, clean_env

@@ -15,13 +15,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import gateway
+from app.reports import report
+from app.tasks import tasks
 from domain.actors import Actor, Role
-from phancong import gateway
-from phancong.reports import Scope, report
-from phancong.tasks import open_tasks
-from projections.catalog import all_projections
 from projections.failures import failures
-from projections.runner import Projector
 from tests.test_file_properties import mutated
 from tests.world import EXAMPLES, World
 
@@ -99,12 +97,11 @@ async def sound(world: World) -> None:
     state = await gateway.directive_state(h.env.client, CELLS)
     assert state is not None
     await gateway.current_state(h.env.client, ACTIVE)
-    await Projector(h.pool, h.store, all_projections()).catch_up()
-    assert await failures(h.pool) == []
-    today = await h.today()
+    s = await h.services()
     hq = Actor(role=Role.HQ)
-    await open_tasks(h.pool, hq, today)
-    await report(h.pool, Scope(directive=CELLS), hq, today)
+    await tasks(s, hq)  # catches the read models up
+    assert await failures(h.pool) == []
+    await report(s, hq, directive=CELLS)
     assert await h.store.verify() == []
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,10 +19,11 @@ from typing import Any
 
 import yaml
 
+from app.tasks import open_tasks
 from domain.actors import Actor, Role
 from domain.calendar import add_months
-from phancong.tasks import open_tasks
 from projections.catalog import all_projections
+from projections.queries import PostgresReadModels
 from projections.runner import Projector
 from tests.world import EXAMPLES, World
 
@@ -136,7 +136,7 @@ class Scenario:
             await Projector(self.h.pool, self.h.store, all_projections()).catch_up()
             work = []
             for actor in self._officers():
-                for task in await open_tasks(self.h.pool, actor, today):
+                for task in await open_tasks(PostgresReadModels(self.h.pool, self.h.store), actor, today):
                     work.append(self._answer(task))
             if offset % 10 in (0, 1):
                 work += [self._log_activity(m, today) for m in self._serving()]
@@ -183,7 +183,7 @@ class Scenario:
             return  # a nomination or replacement: this scenario leaves them open
         actor = str(task.actor)
         if task.kind == "meeting_record":
-            meeting = date.fromisoformat(re.search(r"--date (\S+)", task.command).group(1))  # type: ignore[union-attr]
+            meeting = task.meeting_on
             seen = self.meetings_seen.setdefault(member, [])
             if meeting not in seen:
                 seen.append(meeting)

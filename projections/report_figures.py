@@ -1,16 +1,7 @@
 """HQ's figures (DOMAIN.md, "What HQ reports"), straight from the read models, for a directive, a post, a
-commune or the province, over a period.
+commune or the province, over a period (``app.ports.Reports`` on PostgreSQL; ``app.reports`` the use case).
 
-Definitions (the same everywhere, and in the README):
-
-- An assignment *serves* on a day when it joined on or before it and had not ended before it.
-- *Members participating*: members with an assignment serving on some day of the period.
-- *Cells covered*, *communes covered*, *households in charge*: as on the last day of the period.
-- Meetings, activities, appraisals, grades, commendations, corrections: those whose business date falls in the
-  period (the meeting's day, the activity's day, the day the step was taken); *rotations*: assignments ended
-  as ``rotated`` in the period. *Attendance rate*: meetings attended ÷ meetings recorded.
-- *Overdue tasks*: tasks open now whose deadline had passed on the last day of the period.
-- The period: ``--from``/``--to``; by default the term, ending today while a directive is still open.
+The definitions of every figure are ``app.reports``'s docstring (and the README's).
 """
 
 from __future__ import annotations
@@ -20,90 +11,11 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from app.reports import ACTIVITY_KINDS, CATEGORY_ORDER, Figures, ReportRangeError, Scope
 from directory.model import SENSITIVE_TAGS
-from domain.actors import Actor, Role
 from domain.directive import PRIORITY_CATEGORIES
-from domain.errors import NotAllowedError, NotFoundError, PhancongError
+from domain.errors import NotFoundError
 from infra.postgres import Pool
-from phancong.tasks import open_tasks
-
-CATEGORY_ORDER = ("bordering", "complex_security", "weak", "zero_member_village", "none")
-ACTIVITY_KINDS = (
-    "information_session",
-    "household_visit",
-    "propaganda",
-    "workday",
-    "material_support",
-    "gift",
-    "candidate_trained",
-    "member_admitted",
-)
-
-
-class ReportRangeError(PhancongError):
-    code = "date_out_of_range"
-
-
-class Scope(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    directive: str | None = None
-    post: str | None = None
-    commune: str | None = None
-    start: date | None = None
-    end: date | None = None
-    simulated: bool = False  # include simulated directives (always, when --directive names one)
-
-
-class Figures(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    directives: list[str]
-    title: str | None
-    start: date
-    end: date
-    post: str | None
-    commune: str | None
-    members_participating: int
-    cells_in_scope: int
-    cells_covered: int
-    cells_by_category: dict[str, tuple[int, int]]  # category -> (covered, in scope)
-    priority_cells: int
-    priority_cells_covered: int
-    communes_in_scope: int
-    communes_covered: int
-    households_in_scope: int
-    households_in_charge: int
-    household_members: int  # members in charge of households
-    households_by_tag: dict[str, int | None]  # None: the viewer may not see this sensitive tag
-    activities: dict[str, int]  # kind -> quantity (sessions, visits, workdays, gifts, people)
-    material_support_vnd: int
-    gifts_vnd: int
-    meetings_recorded: int
-    meetings_present: int
-    meetings_excused: int
-    meetings_absent: int
-    appraisals: int
-    grades: dict[str, int]
-    commendations: int
-    corrections: int
-    rotations: int
-    overdue_tasks: int
-
-    @property
-    def attendance_rate(self) -> float | None:
-        return self.meetings_present / self.meetings_recorded if self.meetings_recorded else None
-
-    @property
-    def priority_share(self) -> float | None:
-        return self.priority_cells_covered / self.priority_cells if self.priority_cells else None
-
-    @property
-    def households_per_member(self) -> float | None:
-        return self.households_in_charge / self.household_members if self.household_members else None
-
 
 _ASSIGNMENTS = """
 SELECT * FROM rm_assignments a
@@ -112,8 +24,18 @@ WHERE a.directive_id = ANY($1::text[])
 """
 
 
-async def report(pool: Pool, scope: Scope, viewer: Actor, today: date) -> Figures:
-    scope = _scoped(scope, viewer)
+class PostgresReports:
+    """HQ's figures from the read models (``app.ports.Reports``): every figure but the overdue tasks, which the
+    use case counts from the open tasks (``Figures.scoped_assignments`` says whose)."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def figures(self, scope: Scope, may_see_sensitive: bool, today: date) -> Figures:
+        return await figures(self._pool, scope, may_see_sensitive, today)
+
+
+async def figures(pool: Pool, scope: Scope, may_see_sensitive: bool, today: date) -> Figures:
     rows = await pool.fetch(
         "SELECT directive_id, title, status, state -> 'directive' AS d FROM rm_directives "
         "WHERE ($1::text IS NULL OR directive_id = $1) AND ($1::text IS NOT NULL OR simulated = $2 OR NOT simulated) "
@@ -181,9 +103,8 @@ async def report(pool: Pool, scope: Scope, viewer: Actor, today: date) -> Figure
     )
     in_charge = {r["household_id"]: r for r in households}
     tags: Counter[str] = Counter(t for r in in_charge.values() for t in (_json_list(r["tags"])))
-    may_see = viewer.role in (Role.HQ, Role.AUDITOR) or (viewer.role == Role.POST and post == viewer.id)
     by_tag: dict[str, int | None] = {
-        t: (n if may_see or t not in SENSITIVE_TAGS else None) for t, n in sorted(tags.items())
+        t: (n if may_see_sensitive or t not in SENSITIVE_TAGS else None) for t, n in sorted(tags.items())
     }
     household_communes = [_cell_commune(r, h["cell_id"]) for r in directives for h in r["d"].get("households") or []]
     households_in_scope = sum(
@@ -232,16 +153,6 @@ async def report(pool: Pool, scope: Scope, viewer: Actor, today: date) -> Figure
     scoped_assignments = {
         r["assignment_id"] for r in await pool.fetch(f"SELECT assignment_id FROM ({_ASSIGNMENTS}) a", *args)
     }
-    overdue = [
-        t
-        for t in await open_tasks(pool, Actor(role=Role.HQ), end)
-        if t.overdue
-        and t.directive_id in codes
-        and (
-            (t.assignment_id is not None and t.assignment_id in scoped_assignments)
-            or (t.assignment_id is None and commune is None and (post is None or t.actor.id == post))
-        )
-    ]
     return Figures(
         directives=codes,
         title=directives[0]["title"] if len(directives) == 1 else None,
@@ -273,23 +184,9 @@ async def report(pool: Pool, scope: Scope, viewer: Actor, today: date) -> Figure
         commendations=outcomes["commendation"],
         corrections=outcomes["correction"],
         rotations=outcomes["rotated"],
-        overdue_tasks=len(overdue),
+        overdue_tasks=0,
+        scoped_assignments=sorted(scoped_assignments),
     )
-
-
-def _scoped(scope: Scope, viewer: Actor) -> Scope:
-    """HQ and auditors report on anything; a post on its own members; a commune on itself."""
-    if viewer.role in (Role.HQ, Role.AUDITOR):
-        return scope
-    if viewer.role == Role.POST:
-        if scope.post not in (None, viewer.id):
-            raise NotAllowedError(f"a post reports on its own members (--post {viewer.id})")
-        return scope.model_copy(update={"post": viewer.id})
-    if viewer.role == Role.COMMUNE:
-        if scope.commune not in (None, viewer.id):
-            raise NotAllowedError(f"a commune reports on itself (--commune {viewer.id})")
-        return scope.model_copy(update={"commune": viewer.id})
-    raise NotAllowedError(f"reports are for hq, auditors, posts and communes, not {viewer.role.value}")
 
 
 def _priority(categories: list[str]) -> bool:
