@@ -23,9 +23,9 @@ P_co = TypeVar("P_co", bound=DomainEvent, covariant=True)
 
 
 @lru_cache(maxsize=4096)
-def stored_actor(role: str, actor_id: str | None) -> Actor:
+def stored_actor(role: str, actor_id: str | None, account: str | None = None) -> Actor:
     """The Actor of stored columns; actors repeat across events and are immutable, so one instance serves."""
-    return Actor(role=Role(role), id=actor_id)
+    return Actor(role=Role(role), id=actor_id, account=account)
 
 
 class NewEvent(BaseModel, Generic[P_co]):

@@ -23,7 +23,7 @@ FORMAT = "phancong-export/1"
 _ROWS = """
 SELECT row_to_json(e)::text AS line, e.stream_id, e.stream_version, e.hash FROM (
     SELECT stream_id, stream_version, event_id, event_type, schema_version, occurred_at, recorded_at,
-           actor_role, actor_id, directive_id, causation_id, member_id, cell_id, payload,
+           actor_role, actor_id, actor_account, directive_id, causation_id, member_id, cell_id, payload,
            encode(content_hash, 'hex') AS content_hash, encode(hash, 'hex') AS hash
     FROM events
     WHERE stream_id IN (SELECT DISTINCT stream_id FROM events WHERE directive_id = $1)

@@ -7,9 +7,11 @@ The algorithm (the README repeats it for auditors):
        {"event_id", "stream_id", "stream_version", "event_type", "schema_version", "occurred_at",
         "actor": {"role", "id"}, "directive_id", "causation_id", "member_id", "cell_id", "payload"}
 
-   with timestamps as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC), absent values as ``null``, serialized with
-   sorted keys, no whitespace, UTF-8 (``json.dumps(content, sort_keys=True, separators=(",", ":"),
-   ensure_ascii=False)``). ``content_hash = SHA-256(that text)``.
+   where ``actor`` also holds ``"account"`` (the login of the person behind the role) when the event records
+   one, and has no such key otherwise (events stored before accounts existed keep their hashes); with
+   timestamps as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC), absent values as ``null``, serialized with sorted keys,
+   no whitespace, UTF-8 (``json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``).
+   ``content_hash = SHA-256(that text)``.
 2. ``hash = SHA-256(previous_hash || content_hash || recorded_at)`` where ``previous_hash`` is the hash of
    the stream's previous event (32 zero bytes for version 1), ``recorded_at`` is the storage time in the
    same text form (ASCII), and ``||`` is byte concatenation.
@@ -61,7 +63,9 @@ def content_document(
     member_id: str | None,
     cell_id: str | None,
     payload: Any,
+    actor_account: str | None = None,
 ) -> dict[str, Any]:
+    actor = {"role": actor_role, "id": actor_id} | ({} if actor_account is None else {"account": actor_account})
     return {
         "event_id": str(event_id),
         "stream_id": stream_id,
@@ -69,7 +73,7 @@ def content_document(
         "event_type": event_type,
         "schema_version": schema_version,
         "occurred_at": utc_text(occurred_at),
-        "actor": {"role": actor_role, "id": actor_id},
+        "actor": actor,
         "directive_id": directive_id,
         "causation_id": causation_id,
         "member_id": member_id,
@@ -106,10 +110,12 @@ def fast_content_hash(
     member_id: str | None,
     cell_id: str | None,
     payload_json: str,
+    actor_account: str | None = None,
 ) -> bytes:
     """``content_hash(content_document(...))``, given the payload's canonical JSON (tests prove them equal)."""
+    account = "" if actor_account is None else f'"account":{_quote(actor_account)},'
     text = (
-        f'{{"actor":{{"id":{_text(actor_id)},"role":{_quote(actor_role)}}},'
+        f'{{"actor":{{{account}"id":{_text(actor_id)},"role":{_quote(actor_role)}}},'
         f'"causation_id":{_text(causation_id)},"cell_id":{_text(cell_id)},"directive_id":{_text(directive_id)},'
         f'"event_id":"{event_id}","event_type":{_quote(event_type)},"member_id":{_text(member_id)},'
         f'"occurred_at":"{utc_text(occurred_at)}","payload":{payload_json},"schema_version":{schema_version},'
@@ -137,6 +143,7 @@ class StoredLink(BaseModel):
     recorded_at: datetime
     actor_role: str
     actor_id: str | None
+    actor_account: str | None
     directive_id: str | None
     causation_id: str | None
     member_id: str | None
@@ -155,6 +162,7 @@ class StoredLink(BaseModel):
             occurred_at=self.occurred_at,
             actor_role=self.actor_role,
             actor_id=self.actor_id,
+            actor_account=self.actor_account,
             directive_id=self.directive_id,
             causation_id=self.causation_id,
             member_id=self.member_id,

@@ -94,7 +94,7 @@ class MemoryEventStore:
                 "schema_version": p.schema_version,
                 "occurred_at": p.occurred_at,
                 "recorded_at": row.recorded_at,
-                "actor": Actor(role=Role(p.actor_role), id=p.actor_id),
+                "actor": Actor(role=Role(p.actor_role), id=p.actor_id, account=p.actor_account),
                 "directive_id": p.directive_id,
                 "causation_id": p.causation_id,
                 "member_id": p.member_id,

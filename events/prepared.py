@@ -22,6 +22,7 @@ class Prepared:
     occurred_at: datetime
     actor_role: str
     actor_id: str | None
+    actor_account: str | None
     directive_id: str | None
     causation_id: str | None
     member_id: str | None
@@ -47,6 +48,7 @@ def prepare(stream_id: str, version: int, event: NewEvent[DomainEvent]) -> Prepa
         occurred_at=event.occurred_at,
         actor_role=event.actor.role.value,
         actor_id=event.actor.id,
+        actor_account=event.actor.account,
         directive_id=subject_of(event, "directive_id"),
         causation_id=event.causation_id,
         member_id=subject_of(event, "member_id"),
@@ -63,6 +65,7 @@ def prepare(stream_id: str, version: int, event: NewEvent[DomainEvent]) -> Prepa
         occurred_at=prepared.occurred_at,
         actor_role=prepared.actor_role,
         actor_id=prepared.actor_id,
+        actor_account=prepared.actor_account,
         directive_id=prepared.directive_id,
         causation_id=prepared.causation_id,
         member_id=prepared.member_id,

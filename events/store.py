@@ -19,7 +19,7 @@ from infra.postgres import Pool
 
 _COLUMNS = (
     "global_position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at, "
-    "recorded_at, actor_role, actor_id, directive_id, causation_id, member_id, cell_id, payload"
+    "recorded_at, actor_role, actor_id, directive_id, causation_id, member_id, cell_id, payload, actor_account"
 )
 
 # One event, one statement (one round trip, its own transaction unless the caller holds one). The head
@@ -33,9 +33,9 @@ WITH head AS (
 )
 INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version,
                     occurred_at, recorded_at, actor_role, actor_id, directive_id, causation_id, member_id,
-                    cell_id, payload, content_hash, hash)
+                    cell_id, payload, content_hash, hash, actor_account)
 SELECT h.position, $3, $1, $2 + 1, $4, $5, $6, h.recorded_at, $7, $8, $9, $10, $11, $12, $13, $14,
-       phancong_link_hash(h.previous, $14, h.recorded_at)
+       phancong_link_hash(h.previous, $14, h.recorded_at), $15
 FROM head h
 WHERE h.previous IS NOT NULL
 RETURNING global_position
@@ -54,14 +54,15 @@ WITH head AS (
 )
 INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version,
                     occurred_at, recorded_at, actor_role, actor_id, directive_id, causation_id, member_id,
-                    cell_id, payload, content_hash, hash)
+                    cell_id, payload, content_hash, hash, actor_account)
 SELECT h.first_position + b.n - 1, b.event_id, $1, $2 + b.n, b.event_type, b.schema_version, b.occurred_at,
        h.recorded_at, b.actor_role, b.actor_id, b.directive_id, b.causation_id, b.member_id, b.cell_id,
-       b.payload, b.content_hash, c.hash
+       b.payload, b.content_hash, c.hash, b.actor_account
 FROM unnest($3::uuid[], $4::text[], $5::smallint[], $6::timestamptz[], $7::text[], $8::text[], $9::text[],
-            $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::bytea[])
+            $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::bytea[], $15::text[])
          WITH ORDINALITY AS b(event_id, event_type, schema_version, occurred_at, actor_role, actor_id,
-                              directive_id, causation_id, member_id, cell_id, payload, content_hash, n)
+                              directive_id, causation_id, member_id, cell_id, payload, content_hash,
+                              actor_account, n)
      JOIN chain c ON c.n = b.n
      CROSS JOIN head h
 ORDER BY b.n
@@ -103,6 +104,7 @@ async def _insert(
             p.cell_id,
             p.payload,
             p.content_hash,
+            p.actor_account,
         )
     return await conn.fetch(
         _APPEND_MANY,
@@ -120,6 +122,7 @@ async def _insert(
         [p.cell_id for p in prepared],
         [p.payload for p in prepared],
         [p.content_hash for p in prepared],
+        [p.actor_account for p in prepared],
     )
 
 
@@ -236,7 +239,7 @@ class EventStore:
                     "schema_version": schema_version,
                     "occurred_at": occurred_at,
                     "recorded_at": recorded_at,
-                    "actor": actor(role, actor_id),
+                    "actor": actor(role, actor_id, account),
                     "directive_id": directive_id,
                     "causation_id": causation_id,
                     "member_id": member_id,
@@ -262,6 +265,7 @@ class EventStore:
                 member_id,
                 cell_id,
                 payload,
+                account,
                 digest,
             ) in rows
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.accounts import AccountProjection
 from projections.assignments import AssignmentProjection, DirectiveProjection
 from projections.base import Projection
 from projections.directory import DirectoryProjection
@@ -15,6 +16,7 @@ def all_projections() -> list[Projection]:
         DirectiveProjection(),
         FactsProjection(),
         SummaryProjection(),
+        AccountProjection(),
     ]
 
 

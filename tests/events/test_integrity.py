@@ -37,6 +37,7 @@ def link(version: int, previous: bytes, text: str = "x", stream: str = "s") -> S
         recorded_at=AT,
         actor_role="hq",
         actor_id=None,
+        actor_account=None,
         directive_id=None,
         causation_id=None,
         member_id=None,
@@ -114,6 +115,8 @@ def test_the_writers_content_hash_equals_the_documented_json_dumps(text: str) ->
         "occurred_at": datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=timezone(timedelta(hours=7))),
         "actor_role": "post",
         "actor_id": text or None,
+        # The account behind the role is hashed when there is one, and leaves no trace when there is none.
+        "actor_account": "nguyen.van-an_2" if len(text) % 2 else None,
         "directive_id": "681-CT/ĐU",
         "causation_id": None,
         "member_id": text,
