@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import tempfile
+import zipfile
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -61,4 +64,22 @@ async def export(s: Services, actor: Actor, directive: str, out: Path) -> dict[s
         raise InvalidInputError(f"--out {out}: cannot write there ({failed.strerror or failed})") from None
     if manifest is None:
         raise NotFoundError(f"no events of directive {code}")
+    return manifest
+
+
+def verify_script() -> str:
+    """The stdlib-only script an auditor runs on an export (docs/auditing.md prints the same)."""
+    return resources.files("events").joinpath("data/verify_chain.py.txt").read_text(encoding="utf-8")
+
+
+async def archive(s: Services, actor: Actor, directive: str, into: Path) -> dict[str, Any]:
+    """A directive's export as one zip file at ``into``: ``events.jsonl``, ``manifest.json`` and
+    ``verify_chain.py`` (``python3 verify_chain.py events.jsonl manifest.json``); returns the manifest."""
+    with tempfile.TemporaryDirectory(prefix="phancong-export-") as work:
+        out = Path(work) / "export"
+        manifest = await export(s, actor, directive, out)
+        with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+            zipped.write(out / "events.jsonl", "events.jsonl")
+            zipped.write(out / "manifest.json", "manifest.json")
+            zipped.writestr("verify_chain.py", verify_script())
     return manifest

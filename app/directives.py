@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors import known
+from app.history import facts_of
 from app.ports import DirectiveAnswer, Directory
-from app.scopes import require_role
+from app.scopes import EVERYTHING, Subject, assignment_filter, check_history, require_role
 from app.services import Services
 from directives.model import DirectiveFile
 from domain.actors import Actor, Role
@@ -72,12 +74,21 @@ async def issue(s: Services, actor: Actor, directive: DirectiveFile, source: str
 
 
 async def nominate(
-    s: Services, actor: Actor, code: str, resolution: str, requests: Sequence[NominationRequest]
+    s: Services,
+    actor: Actor,
+    code: str,
+    resolution: str,
+    requests: Sequence[NominationRequest],
+    *,
+    command_id: UUID | None = None,
 ) -> Nominated:
-    """A post nominates members of its own for cells (or household groups) under a directive."""
+    """A post nominates members of its own for cells (or household groups) under a directive (``command_id``: the
+    same nomination sent again is applied once)."""
     require_role(actor, Role.POST)
     await known(s.directory, actor)
     command = await nomination(s.directory, actor, resolution, list(requests))
+    if command_id is not None:
+        command = command.model_copy(update={"command_id": command_id})
     answer = await s.directives.send(directive_code(code, "--directive"), command)
     return Nominated(answer=answer, introduced=frozenset(await s.directives.introduced(answer.assignment_ids)))
 
@@ -117,6 +128,7 @@ async def amend(
     term_ends_on: date | None = None,
     policy: DirectivePolicy | None = None,
     note: str = "",
+    command_id: UUID | None = None,
 ) -> DirectiveAnswer:
     """HQ amends a running directive: its scope (cells of the directory in, cells out), policy, end of term."""
     require_role(actor, Role.HQ)
@@ -144,19 +156,29 @@ async def amend(
         term_ends_on=term_ends_on,
         note=note,
     )
+    if command_id is not None:
+        command = command.model_copy(update={"command_id": command_id})
     return await s.directives.send(directive_code(code), command)
 
 
-async def close(s: Services, actor: Actor, code: str, reason: str) -> DirectiveAnswer:
+async def close(
+    s: Services, actor: Actor, code: str, reason: str, *, command_id: UUID | None = None
+) -> DirectiveAnswer:
     """HQ closes a directive now; its open assignments end as term_completed."""
     require_role(actor, Role.HQ)
-    return await s.directives.send(directive_code(code), CloseDirective(actor=actor, reason=reason))
+    command = CloseDirective(actor=actor, reason=reason)
+    if command_id is not None:
+        command = command.model_copy(update={"command_id": command_id})
+    return await s.directives.send(directive_code(code), command)
 
 
-async def status(s: Services, code: str) -> dict[str, Any]:
-    """A directive's coverage, nominations and open requests (its live state while it runs)."""
+async def status(s: Services, viewer: Actor, code: str) -> dict[str, Any]:
+    """A directive's coverage, nominations and open requests (its live state while it runs): for HQ, auditors and
+    the posts in it."""
     code = directive_code(code)
+    await known(s.directory, viewer)
     await s.read.catch_up()
+    check_history(viewer, Subject.DIRECTIVE, code, await facts_of(s, Subject.DIRECTIVE, code))
     record = await s.read.directive_record(code)
     if record is None:
         raise NotFoundError(f"no directive {code!r}")
@@ -175,10 +197,18 @@ async def status(s: Services, code: str) -> dict[str, Any]:
     }
 
 
-async def listed(s: Services) -> list[dict[str, Any]]:
-    """Every directive, newest first."""
+async def listed(s: Services, viewer: Actor) -> list[dict[str, Any]]:
+    """The directives ``viewer`` takes part in (HQ and auditors: every one), newest first: a post's are those
+    naming it; a commune's, cell's or member's those with one of its assignments."""
+    await known(s.directory, viewer)
     await s.read.catch_up()
-    return await s.read.list_directives()
+    every = await s.read.list_directives()
+    if viewer.role in EVERYTHING:
+        return every
+    if viewer.role == Role.POST:
+        return [d for d in every if viewer.id in (await s.read.directive_posts(d["directive_id"]) or set())]
+    mine = {a["directive_id"] for a in await s.read.list_assignments(assignment_filter(viewer))}
+    return [d for d in every if d["directive_id"] in mine]
 
 
 async def resolve(

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from app.actors import known
 from app.ports import EventLog, ReadModels
 from app.scopes import require_role
 from app.services import Services
@@ -154,6 +155,7 @@ def _differences(
     return changes
 
 
-async def counts(s: Services) -> dict[str, int]:
-    """How many communes, cells, posts, members and households the directory holds."""
+async def counts(s: Services, viewer: Actor) -> dict[str, int]:
+    """How many communes, cells, posts, members and households the directory holds (anyone it knows may ask)."""
+    await known(s.directory, viewer)
     return await s.directory.counts()

@@ -37,6 +37,7 @@ class Entry(BaseModel):
     occurred_at: datetime
     recorded_at: datetime
     actor: str
+    account: str | None = None  # the person (login) behind the actor, when one signed in to do it
     directive_id: str | None
     payload: dict[str, Any]
 
@@ -153,6 +154,7 @@ def _entry(e: RecordedEvent, allowed: set[str] | None) -> Entry:
         occurred_at=e.occurred_at,
         recorded_at=e.recorded_at,
         actor=str(e.actor),
+        account=e.actor.account,
         directive_id=e.directive_id,
         payload=payload,
     )

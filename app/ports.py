@@ -8,12 +8,16 @@ memory) and the composition roots (the CLI, the API, the worker, the tests) choo
   ``gateway``; in the unit tests the same decisions run in memory);
 - ``ReadModels``, ``Reports``, ``Outbox``, ``Audit``: the read side, notifications and the record's integrity
   (PostgreSQL: ``projections.queries``, ``projections.report_figures``, ``notifications.admin``, ``events.audit``);
+- ``Credentials``, ``PasswordHasher``, ``OneTimeCodes``: what signing in needs kept apart from the log (hashed
+  credentials, sessions, throttling, the access record, idempotency keys: ``accounts.postgres`` and
+  ``accounts.memory``), argon2id (``accounts.hashing``) and TOTP (``accounts.totp``);
 - ``Clock``: what time it is for people (the workflows keep their own).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -149,7 +153,11 @@ class ReadModels(Protocol):
 
     async def list_directives(self) -> list[dict[str, Any]]: ...
 
-    async def list_assignments(self, filters: dict[str, str]) -> list[dict[str, Any]]: ...
+    async def list_assignments(
+        self, filters: dict[str, str], *, after: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Assignments matching every filter (column: value), by id: ``limit`` of them after ``after``."""
+        ...
 
     async def failures(self) -> list[Any]: ...
 
@@ -159,6 +167,10 @@ class ReadModels(Protocol):
 
     async def rebuild(self) -> Any:
         """Every read model made again from the log and swapped in; its figures (events, seconds, tables)."""
+        ...
+
+    async def accounts(self) -> list[dict[str, Any]]:
+        """Every account as the read model holds it (``domain.accounts.dump``), by login."""
         ...
 
     async def officers_with_assignments(self) -> set[tuple[str, str]]:
@@ -188,3 +200,135 @@ class Audit(Protocol):
     async def holds_seal(self, seal_hash: bytes) -> bool: ...
 
     async def export(self, directive: str, out: Path) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class EnrolmentLink:
+    enrolment_id: UUID
+    account_id: str
+    totp_secret: str
+    expires_at: datetime
+    used: bool
+
+
+@dataclass(frozen=True)
+class StoredPassword:
+    enrolment_id: UUID
+    password_hash: str
+    totp_secret: str | None
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    session_id: UUID
+    account_id: str
+    scope: str | None
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    ended: bool
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    id: int
+    at: datetime
+    kind: str
+    account_id: str | None
+    client: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What an Idempotency-Key found: ``new`` (run the request), ``done`` (answer ``status``/``response``),
+    ``running`` (the first request has not finished) or ``mismatch`` (the key came with another request)."""
+
+    outcome: str
+    status: int | None = None
+    response: Any = None
+
+
+class Credentials(Protocol):
+    async def open_enrolment(
+        self, token_hash: bytes, enrolment_id: UUID, account_id: str, totp_secret: str, expires_at: datetime
+    ) -> None: ...
+
+    async def enrolment(self, token_hash: bytes) -> EnrolmentLink | None: ...
+
+    async def set_password(
+        self, token_hash: bytes, enrolment: EnrolmentLink, password_hash: str, second_factor: bool, now: datetime
+    ) -> bool:
+        """Store the password (and the link's TOTP key when ``second_factor``) and mark the link used, once: False
+        when the link was used already."""
+        ...
+
+    async def password(self, account_id: str) -> StoredPassword | None: ...
+
+    async def rehash(self, account_id: str, password_hash: str) -> None: ...
+
+    async def use_code_step(self, account_id: str, step: int) -> bool:
+        """Record that the TOTP time step ``step`` was used: False if it (or a later one) was used already."""
+        ...
+
+    async def start_session(
+        self,
+        token_hash: bytes,
+        *,
+        session_id: UUID,
+        account_id: str,
+        scope: str | None,
+        now: datetime,
+        expires_at: datetime,
+        client: str | None,
+    ) -> None: ...
+
+    async def session(self, token_hash: bytes) -> SessionRecord | None: ...
+
+    async def touch_session(self, token_hash: bytes, now: datetime) -> None: ...
+
+    async def set_session_scope(self, token_hash: bytes, scope: str) -> None: ...
+
+    async def end_session(self, token_hash: bytes, now: datetime, why: str) -> None: ...
+
+    async def end_sessions(self, account_id: str, now: datetime, why: str) -> int: ...
+
+    async def add_token(self, token_hash: bytes, token_id: UUID, account_id: str) -> None: ...
+
+    async def token(self, token_hash: bytes) -> tuple[UUID, str] | None: ...
+
+    async def failures(self, keys: Sequence[str]) -> dict[str, tuple[int, datetime]]: ...
+
+    async def fail(self, keys: Sequence[str], now: datetime) -> dict[str, int]: ...
+
+    async def clear_failures(self, key: str) -> None: ...
+
+    async def record_access(
+        self, at: datetime, kind: str, account_id: str | None, client: str | None, detail: str = ""
+    ) -> None: ...
+
+    async def access_log(self, account_id: str | None, before: int | None, limit: int) -> list[AccessEntry]: ...
+
+    async def claim_key(self, account_id: str, key: str, request_sha256: bytes, now: datetime) -> Claim: ...
+
+    async def finish_key(self, account_id: str, key: str, status: int, response: Any) -> None: ...
+
+    async def release_key(self, account_id: str, key: str) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class OneTimeCodes(Protocol):
+    """TOTP (RFC 6238): a new key, its provisioning URI, and which time step a code matches (None: no match)."""
+
+    def new_secret(self) -> str: ...
+
+    def uri(self, secret: str, login: str) -> str: ...
+
+    def step_of(self, secret: str, code: str, now: datetime) -> int | None: ...

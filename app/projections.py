@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.scopes import require_role
 from app.services import Services
+from domain.actors import Actor, Role
 
 
-async def status(s: Services) -> dict[str, Any]:
+async def status(s: Services, viewer: Actor) -> dict[str, Any]:
     """The read models' checkpoint, how many settled events they have yet to apply, and the events a read model
-    could not apply (fix the cause, then rebuild)."""
+    could not apply (fix the cause, then rebuild): for HQ and auditors."""
+    require_role(viewer, Role.HQ, Role.AUDITOR)
     position, behind = await s.read.lag()
     failed = [
         {
@@ -25,6 +28,7 @@ async def status(s: Services) -> dict[str, Any]:
     return {"position": position, "events_behind": behind, "failures": failed}
 
 
-async def rebuild(s: Services) -> Any:
-    """Replay the whole log into fresh read models and swap them in (the tables' owner's rights)."""
+async def rebuild(s: Services, actor: Actor) -> Any:
+    """Replay the whole log into fresh read models and swap them in (HQ, with the tables' owner's rights)."""
+    require_role(actor, Role.HQ)
     return await s.read.rebuild()

@@ -92,6 +92,14 @@ def may_see_sensitive_figures(viewer: Actor, scope: ReportScope) -> bool:
     return viewer.role in EVERYTHING or (viewer.role == Role.POST and scope.post == viewer.id)
 
 
+def assignment_filter(viewer: Actor) -> dict[str, str]:
+    """The assignments ``viewer`` may list, as read-model filters: HQ's and auditors' all; a post's, commune's,
+    cell's (served in it) or member's own."""
+    if viewer.role in EVERYTHING or viewer.id is None:
+        return {}
+    return {f"{viewer.role.value}_id": viewer.id}
+
+
 def tasks_scope(viewer: Actor) -> tuple[str | None, str | None]:
     """(role, unit) of the assignments whose tasks ``viewer`` sees: their own, or everything's for HQ/auditors."""
     if viewer.role in EVERYTHING:

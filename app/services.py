@@ -9,7 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.ports import Assignments, Audit, Clock, Directives, Directory, EventLog, Outbox, ReadModels, Reports
+from app.ports import (
+    Assignments,
+    Audit,
+    Clock,
+    Credentials,
+    Directives,
+    Directory,
+    EventLog,
+    OneTimeCodes,
+    Outbox,
+    PasswordHasher,
+    ReadModels,
+    Reports,
+)
 from domain.calendar import local_date
 
 
@@ -24,6 +37,9 @@ class Services:
     reports: Reports | None = None
     outbox: Outbox | None = None
     audit: Audit | None = None
+    credentials: Credentials | None = None
+    hasher: PasswordHasher | None = None
+    codes: OneTimeCodes | None = None
 
     @property
     def today(self) -> date:
