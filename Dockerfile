@@ -11,6 +11,8 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY phancong phancong
 COPY app app
 COPY gateway gateway
+COPY accounts accounts
+COPY api api
 COPY infra infra
 COPY wording wording
 COPY events events

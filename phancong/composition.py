@@ -9,6 +9,9 @@ from uuid import UUID
 
 from temporalio.client import Client
 
+from accounts.hashing import Argon2Hasher
+from accounts.postgres import PostgresCredentials
+from accounts.totp import Totp
 from activities.delivery import Deliveries
 from app.directory import ImportResult, apply_directory
 from app.ports import Clock
@@ -59,6 +62,17 @@ def postgres_services(
         reports=PostgresReports(pool),
         outbox=PostgresOutbox(pool, redeliver),
         audit=PostgresAudit(pool, store),
+        credentials=PostgresCredentials(pool),
+        hasher=hasher_of(settings),
+        codes=Totp(),
+    )
+
+
+def hasher_of(settings: Settings) -> Argon2Hasher:
+    return Argon2Hasher(
+        time_cost=settings.argon2_time_cost,
+        memory_kib=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AwareDatetime, Field, SecretStr
+from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.bounds import MAX_FILE_BYTES
@@ -58,7 +58,51 @@ class Settings(BaseSettings):
         default=None,
         description="The instant commands take as now (ISO 8601 with its offset); unset: the system clock.",
     )
+    api_host: str = Field(default="127.0.0.1", description="Where `phancong serve` listens.")
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    tls_certificate: Path | None = Field(default=None, description="PEM certificate: the API and web app over HTTPS.")
+    tls_key: Path | None = Field(default=None, description="The certificate's PEM private key.")
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="The address people reach the service at (enrolment links name it); unset: from host and port.",
+    )
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60, description="A session ends after this idle.")
+    session_hours: int = Field(default=12, ge=1, le=24 * 30, description="A session ends after this in any case.")
+    sign_in_max_failures: int = Field(
+        default=10, ge=3, le=1000, description="Failed sign-ins in a row that lock an account (HQ unlocks)."
+    )
+    sign_in_max_client_failures: int = Field(
+        default=50, ge=3, le=100_000, description="Failed sign-ins from one address that refuse it for 15 minutes."
+    )
+    argon2_time_cost: int = Field(default=3, ge=1, le=20)
+    argon2_memory_kib: int = Field(default=65_536, ge=8_192, le=4_194_304)
+    argon2_parallelism: int = Field(default=4, ge=1, le=16)
+    api_max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, le=1024**3, description="The largest request body (files: max_file_bytes)."
+    )
+    api_requests_per_minute: int = Field(
+        default=600, ge=1, le=1_000_000, description="Requests one account (or one address, signed out) may make."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "console", "json"] = Field(
         default="auto", description="auto: console on a terminal, JSON otherwise."
     )
+
+    @model_validator(mode="after")
+    def _certificate_with_key(self) -> Self:
+        if (self.tls_certificate is None) != (self.tls_key is None):
+            raise ValueError("PHANCONG_TLS_CERTIFICATE and PHANCONG_TLS_KEY go together")
+        return self
+
+    @property
+    def served_over_tls(self) -> bool:
+        return self.tls_certificate is not None or (self.public_url or "").startswith("https://")
+
+    @property
+    def base_url(self) -> str:
+        """The address people reach the API and web app at."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        scheme = "https" if self.tls_certificate is not None else "http"
+        return f"{scheme}://{self.api_host}:{self.api_port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from projections.rebuild import RebuildResult, RebuildRunningError, rebuild
 from projections.runner import Projector
 
 _BY_ROLE = {"commune": "commune_id", "cell": "cell_id", "post": "post_id", "member": "member_id"}
-_LISTED = ("directive_id", "post_id", "commune_id", "stage")
+_LISTED = ("directive_id", "post_id", "commune_id", "cell_id", "member_id", "stage")
 
 # The stage an assignment's event moves it to: its stage as of a moment is that of its last such event then.
 STAGE_OF = {
@@ -118,13 +119,21 @@ class PostgresReadModels:
         )
         return [dict(r) | {"updated_at": r["updated_at"].isoformat()} for r in rows]
 
-    async def list_assignments(self, filters: dict[str, str]) -> list[dict[str, Any]]:
-        given = [(column, filters[column]) for column in _LISTED if filters.get(column) is not None]
-        where = " AND ".join(f"{column} = ${i}" for i, (column, _) in enumerate(given, start=1)) or "true"
+    async def list_assignments(
+        self, filters: dict[str, str], *, after: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        columns = [column for column in _LISTED if filters.get(column) is not None]
+        values = [filters[column] for column in columns]
+        conditions = [f"{column} = ${i}" for i, column in enumerate(columns, start=1)]
+        if after is not None:
+            values.append(after)
+            conditions.append(f"assignment_id > ${len(values)}")
         rows = await self._pool.fetch(
-            "SELECT assignment_id, member_id, post_id, commune_id, cell_id, stage, end_reason FROM rm_assignments "
-            f"WHERE {where} ORDER BY assignment_id",
-            *[value for _, value in given],
+            "SELECT assignment_id, directive_id, member_id, post_id, commune_id, cell_id, stage, end_reason "
+            "FROM rm_assignments "
+            f"WHERE {' AND '.join(conditions) or 'true'} ORDER BY assignment_id LIMIT ${len(values) + 1}",
+            *values,
+            limit,
         )
         return [dict(r) for r in rows]
 
@@ -145,6 +154,10 @@ class PostgresReadModels:
             return await rebuild(self._pool, self._store)
         except RebuildRunningError as busy:
             raise WrongStateError(str(busy)) from None
+
+    async def accounts(self) -> list[dict[str, Any]]:
+        rows = await self._pool.fetch("SELECT state FROM accounts ORDER BY account_id")
+        return [json.loads(r["state"]) for r in rows]
 
     async def officers_with_assignments(self) -> set[tuple[str, str]]:
         """(role, id) of every commune, cell, post and member with an assignment not ended, and the posts of

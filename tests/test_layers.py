@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parent.parent
 ADAPTERS = {
     "infra", "events", "migrations", "wording", "directory", "directives", "notifications", "projections",
-    "workflows", "activities", "gateway",
+    "workflows", "activities", "gateway", "accounts", "api",
 }  # fmt: skip
 SHELL = {"phancong", "worker", "simulation"}
 OURS = {"domain", "app"} | ADAPTERS | SHELL
@@ -38,10 +38,10 @@ ALLOWED: dict[str, set[str]] = {
     "events": {"domain", "infra", "migrations"},
     "wording": {"domain"},
     "workflows": {"domain", "events.envelope", "notifications.models"},
-    **{
-        adapter: {"domain", "app"} | ADAPTERS
-        for adapter in ("directory", "directives", "notifications", "projections", "activities", "gateway")
-    },
+    **dict.fromkeys(
+        ("directory", "directives", "notifications", "projections", "activities", "gateway", "accounts", "api"),
+        {"domain", "app"} | ADAPTERS,
+    ),
     **dict.fromkeys(SHELL, OURS),
 }
 

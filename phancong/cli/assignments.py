@@ -294,12 +294,15 @@ def withdraw(
 
 @assignment_app.command("show")
 @handles_errors
-def show(ctx: typer.Context, assignment: str = AssignmentArg, as_json: bool = JsonOption) -> None:
+def show(
+    ctx: typer.Context, assignment: str = AssignmentArg, actor: str | None = ActorOption, as_json: bool = JsonOption
+) -> None:
     """The assignment's current state (the fold of its events)."""
+    viewer = actor_of(actor)
 
     async def go() -> AssignmentState:
         async with services(state(ctx)) as s:
-            return await assignments.show(s, assignment)
+            return await assignments.show(s, viewer, assignment)
 
     current = run(go())
     if as_json:
@@ -324,13 +327,15 @@ def list_(
     post: str | None = typer.Option(None, "--post"),
     commune: str | None = typer.Option(None, "--commune"),
     stage: str | None = typer.Option(None, "--stage"),
+    actor: str | None = ActorOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Assignments, filtered."""
+    """The assignments the actor may see (HQ and auditors: all), filtered."""
+    viewer = actor_of(actor)
 
     async def go() -> list[dict[str, Any]]:
         async with services(state(ctx)) as s:
-            return await assignments.listed(s, directive=directive, post=post, commune=commune, stage=stage)
+            return await assignments.listed(s, viewer, directive=directive, post=post, commune=commune, stage=stage)
 
     rows = run(go())
     if as_json:

@@ -197,7 +197,7 @@ async def database(cli: CliState, *, start: bool = True, schema: bool = True) ->
         await pool.close()
 
 
-async def _client(cli: CliState) -> Client:
+async def temporal_client(cli: CliState) -> Client:
     """A client on the Temporal server in use (starting the embedded one if nothing else is configured)."""
     import worker  # noqa: PLC0415 - the worker module is the composition root; load it only when needed
 
@@ -212,7 +212,7 @@ async def _client(cli: CliState) -> Client:
 
 @asynccontextmanager
 async def temporal(cli: CliState) -> AsyncIterator[Client]:
-    yield await _client(cli)
+    yield await temporal_client(cli)
 
 
 @asynccontextmanager
@@ -221,4 +221,6 @@ async def services(cli: CliState) -> AsyncIterator[Services]:
     on Temporal (connected at first use: a read never starts the Temporal server)."""
     async with database(cli) as pool:
         store = await EventStore.open(pool, REGISTRY)
-        yield postgres_services(pool, store, Connection(lambda: _client(cli)), settings=cli.settings, clock=cli.clock)
+        yield postgres_services(
+            pool, store, Connection(lambda: temporal_client(cli)), settings=cli.settings, clock=cli.clock
+        )

@@ -54,12 +54,15 @@ def issue(
 
 @app.command("status")
 @handles_errors
-def status(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = JsonOption) -> None:
-    """Coverage, nominations, open requests of a directive."""
+def status(
+    ctx: typer.Context, code: str = typer.Argument(...), actor: str | None = ActorOption, as_json: bool = JsonOption
+) -> None:
+    """Coverage, nominations, open requests of a directive (HQ, auditors, its posts)."""
+    viewer = actor_of(actor)
 
     async def go() -> dict[str, Any]:
         async with services(state(ctx)) as s:
-            return await directives.status(s, code)
+            return await directives.status(s, viewer, code)
 
     report = run(go())
     if as_json:
@@ -129,12 +132,13 @@ def close(
 
 @app.command("list")
 @handles_errors
-def list_(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Every directive, newest first."""
+def list_(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
+    """The directives the actor takes part in (HQ and auditors: every one), newest first."""
+    viewer = actor_of(actor)
 
     async def go() -> list[dict[str, Any]]:
         async with services(state(ctx)) as s:
-            return await directives.listed(s)
+            return await directives.listed(s, viewer)
 
     rows = run(go())
     if as_json:

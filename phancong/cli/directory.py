@@ -45,12 +45,13 @@ def import_(
 
 @app.command("show")
 @handles_errors
-def show(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+def show(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
     """How many communes, cells, posts, members and households the directory holds."""
+    viewer = actor_of(actor)
 
     async def go() -> dict[str, int]:
         async with services(state(ctx)) as s:
-            return await directory.counts(s)
+            return await directory.counts(s, viewer)
 
     counts = run(go())
     if as_json:

@@ -76,7 +76,8 @@ def _table(h: History) -> str:
     for e in h.entries:
         where = f"{e.stream_id}@{e.version}  " if many_streams else ""
         occurred = f"{e.occurred_at.astimezone(VIETNAM):%Y-%m-%d}"
-        lines.append(f"{_local(e.recorded_at)}  {occurred}  {e.actor:24}  {e.event_type:24}  {where}{e.summary}")
+        who = f"{e.actor} ({e.account})" if e.account else e.actor
+        lines.append(f"{_local(e.recorded_at)}  {occurred}  {who:24}  {e.event_type:24}  {where}{e.summary}")
     lines += ["", "state" + (" then:" if h.as_of else " now:")]
     for key, value in h.state.items():
         if key == "assignments":
@@ -106,6 +107,7 @@ def _csv(h: History) -> str:
             "occurred_at",
             "recorded_at",
             "actor",
+            "account",
             "directive_id",
             "payload",
         ]
@@ -120,6 +122,7 @@ def _csv(h: History) -> str:
                 e.occurred_at.isoformat(),
                 e.recorded_at.isoformat(),
                 e.actor,
+                e.account or "",
                 e.directive_id or "",
                 json.dumps(e.payload, ensure_ascii=False, sort_keys=True),
             ]

@@ -14,6 +14,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from domain.errors import invalid_input
 from infra.clock import clock_at
 from phancong.cli import (
+    accounts,
     assignments,
     audit,
     db,
@@ -46,6 +47,7 @@ app.command("down")(services.down)
 app.command("status")(services.status)
 app.command("run")(serve.run)
 app.command("worker")(serve.run_worker)
+app.command("serve")(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(directory.app, name="directory")
 app.add_typer(directives.app, name="directive")
@@ -55,6 +57,7 @@ app.command("simulate")(simulate.simulate_command)
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(audit.app, name="audit")
 app.add_typer(projections.app, name="projections")
+app.add_typer(accounts.app, name="account")
 app.command("history")(history.history)
 app.command("report")(report.report_command)
 

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from app import projections
-from phancong.cli.common import JsonOption, emit_json, handles_errors, run, services, state
+from phancong.cli.common import ActorOption, JsonOption, actor_of, emit_json, handles_errors, run, services, state
 from projections.rebuild import RebuildResult
 
 app = typer.Typer(help="Read models: their lag behind the log; rebuild them from it.", no_args_is_help=True)
@@ -15,12 +15,13 @@ app = typer.Typer(help="Read models: their lag behind the log; rebuild them from
 
 @app.command("status")
 @handles_errors
-def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """The read models' checkpoint, and how many settled events they have yet to apply."""
+def status(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
+    """The read models' checkpoint, and how many settled events they have yet to apply (HQ, auditors)."""
+    viewer = actor_of(actor)
 
     async def go() -> dict[str, Any]:
         async with services(state(ctx)) as s:
-            return await projections.status(s)
+            return await projections.status(s, viewer)
 
     result = run(go())
     if as_json:
@@ -36,12 +37,13 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 
 @app.command("rebuild")
 @handles_errors
-def rebuild_command(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Replay the whole log into fresh tables and swap them in (the worker may keep running)."""
+def rebuild_command(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
+    """Replay the whole log into fresh tables and swap them in, as HQ (the worker may keep running)."""
+    who = actor_of(actor)
 
     async def go() -> RebuildResult:
         async with services(state(ctx)) as s:
-            result: RebuildResult = await projections.rebuild(s)
+            result: RebuildResult = await projections.rebuild(s, who)
             return result
 
     result = run(go())

@@ -1,14 +1,17 @@
-"""`phancong worker` and `phancong run`: the service itself."""
+"""`phancong worker`, `phancong serve` and `phancong run`: the service itself."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 import typer
 
 import migrations
 import worker
-from phancong.cli.common import database, handles_errors, note, state
+from api.links import enrolment_url
+from app import accounts
+from phancong.cli.common import CliState, database, handles_errors, note, services, state, temporal_client
 
 
 @handles_errors
@@ -24,9 +27,37 @@ def run_worker(ctx: typer.Context) -> None:
     asyncio.run(go())
 
 
+async def first_account(cli: CliState) -> None:
+    """On a database without accounts, make the first HQ account and print its enrolment link (once: it is kept
+    nowhere; `phancong account reset admin --as hq` makes a new one)."""
+    async with services(cli) as s:
+        made = await accounts.first_account(s)
+    if made is not None:
+        note(f"first HQ account '{made.account_id}': set its password (and second factor) at")
+        note(f"    {enrolment_url(cli.settings.base_url, made.token)}")
+        note(f"    valid until {made.expires_at:%Y-%m-%d %H:%M} UTC")
+
+
+@handles_errors
+def serve(ctx: typer.Context) -> None:
+    """Run the API (the web app's too) against the configured servers, or the embedded ones; SIGTERM stops it."""
+    cli = state(ctx)
+    database_url, _ = cli.stack.database_url(start=True)
+
+    async def go() -> None:
+        await first_account(cli)
+        note(f"API      {cli.settings.base_url}/api/v1 (docs: {cli.settings.base_url}/api/v1/docs)")
+        from phancong.api_server import api_of, serve_api  # noqa: PLC0415 - the web stack, only when serving
+
+        app = api_of(cli.settings, database_url, lambda: temporal_client(cli), cli.clock)
+        await serve_api(app, cli.settings, worker.stop_on_signals())
+
+    asyncio.run(go())
+
+
 @handles_errors
 def run(ctx: typer.Context) -> None:
-    """Everything on this machine: the embedded servers (unless configured), migrations, the worker.
+    """Everything on this machine: the embedded servers (unless configured), migrations, the worker, the API.
 
     Ctrl-C stops the service, then the embedded servers this command started.
     """
@@ -36,14 +67,21 @@ def run(ctx: typer.Context) -> None:
         note(f"database {endpoints.database_url}")
         note(f"temporal {endpoints.temporal_address}")
         if not cli.settings.temporal_address:
-            note(f"web UI   http://127.0.0.1:{cli.settings.embedded_temporal_ui_port}")
+            note(f"web UI   http://127.0.0.1:{cli.settings.embedded_temporal_ui_port} (Temporal's)")
 
         async def go() -> None:
             async with database(cli, schema=False) as pool, pool.acquire() as conn:
                 for m in await migrations.migrate(conn):
                     note(f"applied migration {m.version:04d}_{m.name}")
-            await worker.serve(
-                cli.settings, endpoints.database_url, endpoints.temporal_address, worker.stop_on_signals()
+            await first_account(cli)
+            note(f"API      {cli.settings.base_url}/api/v1 (docs: {cli.settings.base_url}/api/v1/docs)")
+            stop = worker.stop_on_signals()
+            from phancong.api_server import api_of, serve_api  # noqa: PLC0415 - the web stack, only when serving
+
+            app = api_of(cli.settings, endpoints.database_url, lambda: temporal_client(cli), cli.clock)
+            await asyncio.gather(
+                worker.serve(cli.settings, endpoints.database_url, endpoints.temporal_address, stop),
+                _stopping_all(serve_api(app, cli.settings, stop), stop),
             )
 
         asyncio.run(go())
@@ -51,3 +89,11 @@ def run(ctx: typer.Context) -> None:
         if endpoints.started:
             note(f"stopping {', '.join(endpoints.started)}")
             cli.stack.down(only=endpoints.started)
+
+
+async def _stopping_all(served: Awaitable[None], stop: asyncio.Event) -> None:
+    """Run the API; should it fail (its port taken), stop the worker too rather than run half a service."""
+    try:
+        await served
+    finally:
+        stop.set()

@@ -47,11 +47,11 @@ async def active(world: World, member: str = "DV-HL-02", cell: str = "CB-TT-AP1"
 
 async def healthy(world: World) -> None:
     """Every reader and the directive still answer."""
-    assert (await world.ok("directive", "status", CELLS))["status"] == "open"
+    assert (await world.ok("directive", "status", CELLS, actor="hq"))["status"] == "open"
     await world.ok("tasks", actor=POST)
     await world.ok("report", "--directive", CELLS, actor=HQ)
-    await world.ok("assignment", "list")
-    await world.ok("directive", "list")
+    await world.ok("assignment", "list", actor="hq")
+    await world.ok("directive", "list", actor="hq")
     verified = await world.run("audit", "verify")
     assert verified.code == 0, verified.stdout
 
@@ -120,9 +120,9 @@ async def test_events_a_read_model_cannot_apply_are_recorded_and_every_reader_go
     )
 
     await healthy(world)  # every reader first catches the read models up, past the three events
-    status = await world.ok("projections", "status")
-    rebuilt = await world.ok("projections", "rebuild")
-    after = await world.ok("projections", "status")
+    status = await world.ok("projections", "status", actor="auditor")
+    rebuilt = await world.ok("projections", "rebuild", actor="hq")
+    after = await world.ok("projections", "status", actor="hq")
 
     assert [(f["projection"], f["event"]) for f in status["failures"]] == [
         ("*", f"ActivityLogged {stream}@6"),
@@ -200,7 +200,7 @@ async def test_a_control_character_is_refused_wherever_it_comes_from(world: Worl
     await world.ok("directory", "import", str(EXAMPLES / "directory.yaml"), actor=HQ)
     titled = await world.directive_file(CELLS, title="Chỉ thị\x00 681")
     assert await world.refused("directive", "issue", str(titled), actor=HQ) == "invalid_directive"
-    assert (await world.run("directive", "status", CELLS)).code == 1  # nothing was issued
+    assert (await world.run("directive", "status", CELLS, actor="hq")).code == 1  # nothing was issued
     await world.ok("directive", "issue", str(await world.directive_file(CELLS)), actor=HQ)
     await healthy(world)
 

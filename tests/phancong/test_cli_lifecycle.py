@@ -71,7 +71,7 @@ async def test_a_directive_from_import_to_close_through_the_cli(world: World) ->
                       "--amount-vnd", "2000000", "--in-kind", "10 kg gạo", actor="member:DV-HL-02")  # fmt: skip
     assert (recorded["events"], logged["events"]) == (["MeetingRecorded"], ["ActivityLogged"])
 
-    shown = await world.ok("assignment", "show", first)
+    shown = await world.ok("assignment", "show", first, actor="commune:TT-TIEM-TOM")
     period_end = next(p for p in _quarter_ends(meeting))
     period = period_of(date(period_end.year, period_end.month, 1), DirectivePolicy()).label  # the meeting's review
     await world.harness.advance_to(period_end + timedelta(days=2))
@@ -100,9 +100,9 @@ async def test_a_directive_from_import_to_close_through_the_cli(world: World) ->
     assert corrected["events"] == ["CorrectionIssued"]
     assert (paused["stage"], resumed["stage"], rotated["stage"]) == ("paused", "active", "ended")
 
-    status = await world.ok("directive", "status", "681-CT/ĐU")
+    status = await world.ok("directive", "status", "681-CT/ĐU", actor="post:DBP-HAM-LUONG")
     closed = await world.ok("directive", "close", "681-CT/ĐU", "--reason", "Tổng kết chỉ thị", actor="hq")
-    listed = await world.ok("assignment", "list", "--directive", "681-CT/ĐU")
+    listed = await world.ok("assignment", "list", "--directive", "681-CT/ĐU", actor="hq")
     verify = await world.run("audit", "verify")
     assert status["figures"]["cells_covered"] == 1
     assert status["figures"]["cells_in_scope"] == 6
