@@ -29,7 +29,10 @@ async def command(s: Services, assignment: str, command: Command) -> CommandResu
         raise ForbiddenError("auditors read the record; they do not act on assignments")
     if actor.role != Role.HQ:
         await s.read.catch_up()
-        if not may_read_history(actor, await facts_of(s, Subject.ASSIGNMENT, ident)):
+        facts = await facts_of(s, Subject.ASSIGNMENT, ident)
+        if facts is None:
+            raise NotFoundError(f"no assignment {ident}")
+        if not may_read_history(actor, facts):
             raise ForbiddenError(f"{actor} has no part in assignment {ident}")
     return await s.assignments.send(ident, command)
 
