@@ -9,6 +9,7 @@ from app.ports import ReadModels
 from app.scopes import tasks_scope
 from app.services import Services
 from domain.actors import Actor, Role
+from domain.context import AssignmentContext
 from domain.tasks import Task, assignment_tasks, context_of, directive_tasks, for_actor
 from domain.vocabulary import Recipient
 
@@ -18,10 +19,14 @@ async def open_tasks(read: ReadModels, actor: Actor, today: date) -> list[Task]:
     role, unit = tasks_scope(actor)
     directives = await read.open_directives()
     tasks: list[Task] = []
+    contexts: dict[tuple[str, str], AssignmentContext] = {}  # the same for every assignment of a commune
     for state in await read.open_assignments(role, unit):
         directive = directives.get(state.directive_id)
         if directive is not None:
-            tasks += assignment_tasks(state, context_of(directive, state.commune_id), today)
+            key = (state.directive_id, state.commune_id)
+            if key not in contexts:
+                contexts[key] = context_of(directive, state.commune_id)
+            tasks += assignment_tasks(state, contexts[key], today)
     if actor.role in (Role.POST, Role.HQ, Role.AUDITOR):
         claimed = await read.claimed_cells()
         for code, directive in directives.items():
