@@ -45,12 +45,13 @@ def serve(ctx: typer.Context) -> None:
     database_url, _ = cli.stack.database_url(start=True)
 
     async def go() -> None:
-        await first_account(cli)
-        note(f"API      {cli.settings.base_url}/api/v1 (docs: {cli.settings.base_url}/api/v1/docs)")
+        stop = worker.stop_on_signals()  # from the start: a SIGTERM while starting stops it cleanly too
         from phancong.api_server import api_of, serve_api  # noqa: PLC0415 - the web stack, only when serving
 
+        await first_account(cli)
         app = api_of(cli.settings, database_url, lambda: temporal_client(cli), cli.clock)
-        await serve_api(app, cli.settings, worker.stop_on_signals())
+        note(f"API      {cli.settings.base_url}/api/v1 (docs: {cli.settings.base_url}/api/v1/docs)")
+        await serve_api(app, cli.settings, stop)
 
     asyncio.run(go())
 
@@ -70,15 +71,15 @@ def run(ctx: typer.Context) -> None:
             note(f"web UI   http://127.0.0.1:{cli.settings.embedded_temporal_ui_port} (Temporal's)")
 
         async def go() -> None:
+            stop = worker.stop_on_signals()
+            from phancong.api_server import api_of, serve_api  # noqa: PLC0415 - the web stack, only when serving
+
             async with database(cli, schema=False) as pool, pool.acquire() as conn:
                 for m in await migrations.migrate(conn):
                     note(f"applied migration {m.version:04d}_{m.name}")
             await first_account(cli)
-            note(f"API      {cli.settings.base_url}/api/v1 (docs: {cli.settings.base_url}/api/v1/docs)")
-            stop = worker.stop_on_signals()
-            from phancong.api_server import api_of, serve_api  # noqa: PLC0415 - the web stack, only when serving
-
             app = api_of(cli.settings, endpoints.database_url, lambda: temporal_client(cli), cli.clock)
+            note(f"API      {cli.settings.base_url}/api/v1 (docs: {cli.settings.base_url}/api/v1/docs)")
             await asyncio.gather(
                 worker.serve(cli.settings, endpoints.database_url, endpoints.temporal_address, stop),
                 _stopping_all(serve_api(app, cli.settings, stop), stop),
