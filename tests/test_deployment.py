@@ -43,6 +43,7 @@ def test_the_phancong_services_are_configured_only_with_settings_that_exist() ->
         assert variables <= fields, f"{name}: unknown {variables - fields}"
         assert service["environment"]["PHANCONG_TEMPORAL_ADDRESS"] == "temporal:7233"
     assert "phancong_app" in SERVICES["phancong-worker"]["environment"]["PHANCONG_DATABASE_URL"]
+    assert "phancong_app" in SERVICES["phancong-api"]["environment"]["PHANCONG_DATABASE_URL"]
     assert "phancong_owner" in SERVICES["phancong-migrate"]["environment"]["PHANCONG_DATABASE_URL"]
 
 
@@ -58,3 +59,20 @@ def test_mounted_files_and_copied_sources_exist() -> None:
     packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name not in {"tests", "bench"}}
     copied = set(re.findall(r"^COPY (\w+) \w+$", dockerfile, flags=re.MULTILINE))
     assert packages <= copied, f"the image lacks {packages - copied}"
+
+
+def test_no_password_has_a_default_and_nothing_unauthenticated_is_published() -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    defaults = re.findall(r"\$\{(\w*(?:PASSWORD|SECRET|PWD)\w*):-", text)
+    assert defaults == [] or set(defaults) <= {"PHANCONG_SMTP_PASSWORD", "PHANCONG_WEBHOOK_SECRET"}
+    for name in ("POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD", "PHANCONG_OWNER_PASSWORD", "PHANCONG_APP_PASSWORD"):
+        assert f"${{{name}:?" in text, f"{name} must be required"
+    init = (ROOT / "deploy" / "postgres" / "init.sql").read_text(encoding="utf-8")
+    assert "PASSWORD '" not in init  # the passwords come from the environment (init.sh)
+    published = {name: service.get("ports", []) for name, service in SERVICES.items()}
+    assert published["temporal"] == []  # Temporal's frontend has no authentication
+    assert all(port.startswith("127.0.0.1:") for port in published["temporal-ui"])
+    api = SERVICES["phancong-api"]
+    assert api["command"] == ["serve"]
+    assert "healthcheck" in api
+    assert api["environment"]["PHANCONG_TLS_CERTIFICATE"].startswith("/run/secrets/")
