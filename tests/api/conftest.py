@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -183,6 +183,7 @@ async def api(env: WorkflowEnvironment, domain_store: EventStore, pool: Pool) ->
     await import_directory(pool, domain_store, EXAMPLES / "directory.yaml", HQ, clock.now())
     ctx = api_context(services)
     async with worker.running(env.client, task_queue, domain_store, pool), served(ctx) as base:
+        ctx.settings = replace(ctx.settings, base_url=base)  # the links the API gives name where it is served
         found = Api(base, clock, services, harness, ctx)
         try:
             yield found
