@@ -22,6 +22,7 @@ from api.security import Caller, Context
 from app import assignments, directives, directory, history, reports, tasks
 from app.directory import ImportResult
 from app.history import History, as_of_moment
+from app.ports import DirectiveAnswer
 from app.reports import Figures
 from app.scopes import Subject
 from directives.model import DirectiveFile
@@ -237,9 +238,7 @@ async def directive_amend(
             ctx.services, caller.actor, code, add_cells=body.add_cells, remove_cells=body.remove_cells,
             term_ends_on=end, note=body.note, command_id=command_id,
         )  # fmt: skip
-        return models.DirectiveAnswer(
-            directive_id=answer.directive_id, version=answer.version, events=list(answer.events)
-        )
+        return _answered(answer)
 
     return await once(request, ctx, caller, key, run)
 
@@ -256,12 +255,13 @@ async def directive_close(
     """HQ closes a directive now; its open assignments end as term_completed."""
 
     async def run(command_id: UUID) -> models.DirectiveAnswer:
-        answer = await directives.close(ctx.services, caller.actor, code, body.reason, command_id=command_id)
-        return models.DirectiveAnswer(
-            directive_id=answer.directive_id, version=answer.version, events=list(answer.events)
-        )
+        return _answered(await directives.close(ctx.services, caller.actor, code, body.reason, command_id=command_id))
 
     return await once(request, ctx, caller, key, run)
+
+
+def _answered(answer: DirectiveAnswer) -> models.DirectiveAnswer:
+    return models.DirectiveAnswer(directive_id=answer.directive_id, version=answer.version, events=list(answer.events))
 
 
 def _day(text: str, what: str) -> date:
