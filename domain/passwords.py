@@ -4,7 +4,7 @@
   at most 256 (any longer is refused as a mistake, not truncated).
 - Every character allowed, spaces included; the password is taken in Unicode NFKC, so the same words typed on
   two keyboards are the same password; no rules on its composition (no "one digit, one symbol").
-- Refused: a password on the list of the most common ones (``blocked``), one made of a single repeated
+- Refused: a password on a list of the most common ones (``blocked``: zxcvbn's 30,000), one made of a single repeated
   character, one that holds the person's login, and one that is (nearly) their name or phancong's own names
   (context words).
 """
