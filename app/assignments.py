@@ -28,8 +28,12 @@ async def command(s: Services, assignment: str, command: Command) -> CommandResu
     if actor.role == Role.AUDITOR:
         raise ForbiddenError("auditors read the record; they do not act on assignments")
     if actor.role != Role.HQ:
-        await s.read.catch_up()
         facts = await facts_of(s, Subject.ASSIGNMENT, ident)
+        if facts is None or not may_read_history(actor, facts):
+            # Only when the read model may be behind (a new assignment, a placement just made): catch it up
+            # then, not on every command.
+            await s.read.catch_up()
+            facts = await facts_of(s, Subject.ASSIGNMENT, ident)
         if facts is None:
             raise NotFoundError(f"no assignment {ident}")
         if not may_read_history(actor, facts):

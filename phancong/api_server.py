@@ -65,7 +65,7 @@ def api_of(
     return create_app(opened)
 
 
-class _Server(uvicorn.Server):
+class SignalFreeServer(uvicorn.Server):
     """uvicorn, stopped by phancong's own stop event (the worker beside it shares the process's signals)."""
 
     @contextlib.contextmanager
@@ -87,7 +87,7 @@ async def serve_api(app: FastAPI, settings: Settings, stop: asyncio.Event) -> No
         proxy_headers=True,
         lifespan="on",
     )
-    server = _Server(config)
+    server = SignalFreeServer(config)
 
     async def stopper() -> None:
         await stop.wait()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.audit import verify_script
 from events import EventStore
 from infra.postgres import Pool
 from tests.events.sample import sample
@@ -55,3 +56,7 @@ async def test_the_auditors_script_finds_an_altered_event(store: EventStore, poo
 
     assert result.returncode == 1
     assert f"BROKEN assignment-1@2 event {victim.event_id}: content does not match" in result.stdout
+
+
+def test_the_script_in_every_export_archive_is_the_one_this_page_prints() -> None:
+    assert verify_script() == block("python")

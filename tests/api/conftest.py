@@ -29,6 +29,7 @@ from domain.actors import Actor, Role
 from events import EventStore
 from gateway import Connection
 from infra.postgres import Pool
+from phancong.api_server import SignalFreeServer
 from phancong.composition import import_directory, postgres_services
 from phancong.settings import Settings
 from tests.workflows.driver import Harness
@@ -55,12 +56,6 @@ class MovableClock:
         self.instant += by
 
 
-class _Quiet(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Any:
-        yield
-
-
 @contextlib.asynccontextmanager
 async def served(ctx: ApiContext) -> AsyncIterator[str]:
     """The API on a free port of 127.0.0.1 until the block ends; its base URL."""
@@ -70,7 +65,7 @@ async def served(ctx: ApiContext) -> AsyncIterator[str]:
         yield ctx
 
     app = create_app(opened)
-    server = _Quiet(
+    server = SignalFreeServer(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="on", ws="none")
     )
     task = asyncio.create_task(server.serve())
