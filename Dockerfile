@@ -13,6 +13,7 @@ COPY app app
 COPY gateway gateway
 COPY accounts accounts
 COPY api api
+COPY web web
 COPY infra infra
 COPY wording wording
 COPY events events
@@ -26,8 +27,11 @@ COPY workflows workflows
 COPY activities activities
 COPY migrations migrations
 COPY worker.py ./
-# Production talks to real servers: no embedded PostgreSQL or Temporal in the image.
-RUN pip install --no-cache-dir -c constraints.txt . \
+# The web app serves htmx itself: fetched from the npm registry, checked against its pinned SHA-512, before the
+# package (and its static files) is installed. Production talks to real servers: no embedded PostgreSQL or
+# Temporal in the image.
+RUN python -m phancong.vendor htmx \
+    && pip install --no-cache-dir -c constraints.txt . \
     && useradd --system --uid 10001 phancong
 USER phancong
 

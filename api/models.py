@@ -97,7 +97,8 @@ class NewAccount(Strict):
 
 class EnrolmentLink(BaseModel):
     account_id: str
-    enrolment_url: str = Field(description="Shown once: the person sets their password there.")
+    enrolment_url: str = Field(description="Shown once: the page where the person sets their password, in a browser.")
+    enrolment_api_url: str = Field(description="The same enrolment over the API (GET, then POST).")
     expires_at: datetime
 
 

@@ -224,3 +224,16 @@ async def access_log(
     if not 1 <= limit <= 10_000:
         raise InvalidInputError(f"--limit {limit}: 1 to 10,000")
     return await need_credentials(s).access_log(accounts.login(account) if account else None, before, limit)
+
+
+async def choose_language(s: Services, viewer: Actor, language: str) -> AccountState | None:
+    """The language a person reads phancong in: their own account's choice."""
+    if viewer.account is None:
+        raise InvalidInputError("only a person with an account chooses a language")
+    account_id = viewer.account
+    return await change(
+        s,
+        account_id,
+        viewer,
+        lambda current: accounts.choose_language(accounts.existing(current, account_id), language),
+    )

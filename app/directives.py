@@ -22,7 +22,7 @@ from domain.directive import CellInScope, DirectiveState, HouseholdInScope, Post
 from domain.directive_commands import AmendDirective, CloseDirective, Nominate, NominationItem
 from domain.directive_fold import with_reports
 from domain.directive_rules import figures
-from domain.errors import NotFoundError, PhancongError, UnknownReferenceError
+from domain.errors import ForbiddenError, NotFoundError, PhancongError, UnknownReferenceError, WrongStateError
 from domain.policy import DirectivePolicy
 from domain.vocabulary import AssignmentKind
 
@@ -298,3 +298,59 @@ async def resolve(
         commune_cells=commune_cells,
         simulated=simulated,
     )
+
+
+class Choice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    taken: bool = False  # a cell someone already serves under the directive
+
+
+class NominationChoices(BaseModel):
+    """What a post may nominate under a directive: its own members, and the directive's cells in its communes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    directive_id: str
+    kind: AssignmentKind
+    members: list[Choice]
+    cells: list[Choice]
+
+
+async def nomination_choices(s: Services, actor: Actor, code: str) -> NominationChoices:
+    """The pickers of a post's nomination form: only its members, only the directive's cells in its communes."""
+    require_role(actor, Role.POST)
+    await known(s.directory, actor)
+    code = directive_code(code)
+    posts = await s.read.directive_posts(code)
+    if posts is None:
+        raise NotFoundError(f"no directive {code!r}")
+    if actor.id not in posts:
+        raise ForbiddenError(f"{actor} takes no part in directive {code}")
+    state = await s.directives.state(code)
+    post = None if state is None else state.directive.post(actor.id or "")
+    if state is None or not state.open or post is None:
+        raise WrongStateError(f"directive {code} has ended; nominations are closed")
+    claimed = {cell for directive, cell in await s.read.claimed_cells() if directive == code}
+    return NominationChoices(
+        directive_id=code,
+        kind=state.directive.kind,
+        members=[Choice(id=m.id, name=m.name) for m in sorted(await s.directory.members(post=actor.id), key=_id)],
+        cells=[
+            Choice(id=c.id, name=c.name, taken=c.id in claimed)
+            for c in state.directive.cells
+            if c.commune_id in post.commune_ids
+        ],
+    )
+
+
+def _id(entry: Any) -> str:
+    return str(entry.id)
+
+
+async def preview(s: Services, actor: Actor, directive: DirectiveFile, source: str) -> ResolvedDirective:
+    """What issuing ``directive`` would start, as the directory stands now (HQ looks before it confirms)."""
+    require_role(actor, Role.HQ)
+    return await resolve(directive, s.directory, source, s.today)

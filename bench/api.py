@@ -143,6 +143,53 @@ async def person(s: Any, login: str, scopes: list[str], base: str) -> str:
         return str(made_token.json()["token"])
 
 
+async def web_session(s: Any, login: str, scopes: list[str], base: str) -> httpx.Cookies:
+    """An account enrolled and signed in: the session cookie its browser would hold."""
+    import pyotp  # noqa: PLC0415
+
+    made: Enrolment = await accounts.create(s, HQ, login, f"Đo {login}", scopes)
+    async with httpx.AsyncClient(base_url=f"{base}/api/v1", timeout=60) as http:
+        view = (await http.get(f"/enrolment/{made.token}")).json()
+        code = pyotp.TOTP(view["totp_secret"]).now() if view["second_factor_required"] else None
+        assert (await http.post(f"/enrolment/{made.token}", json={"password": PASSWORD, "code": code})).is_success
+        signed = await http.post("/session", json={"login": login, "password": PASSWORD, "code": code})
+        assert signed.is_success, signed.text
+        return http.cookies
+
+
+async def web_pages(base: str, hq: httpx.Cookies, post: httpx.Cookies, directive: str, total: int) -> None:
+    """Server time of the web app's heaviest pages, and the bytes each sends (and the page's static files, once,
+    compressed as a browser asks for them)."""
+    rows = []
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=120, cookies=hq) as hq_http,
+        httpx.AsyncClient(base_url=base, timeout=120, cookies=post) as post_http,
+    ):
+        pages = [
+            ("GET /tasks (a post)", post_http, "/tasks"),
+            (f"GET /directives/{directive}/view", hq_http, f"/directives/{directive}/view"),
+            (f"GET /report?directive={directive}", hq_http, f"/report?directive={directive}"),
+        ]
+        for name, http, path in pages:
+            for _ in range(5):  # warm up
+                answer = await http.get(path)
+                assert answer.status_code == 200, answer.text[:300]
+            size = len(answer.content)
+            count = max(20, ONE // 5)
+            rows.append((name, count, size, await measure(count, 1, lambda n, h=http, p=path: h.get(p))))
+        statics = 0
+        for path in ("/static/phancong.css", "/static/phancong.js", "/static/vendor/htmx.min.js"):
+            answer = await post_http.get(path, headers={"Accept-Encoding": "gzip"})
+            statics += int(answer.headers.get("content-length", len(answer.content)))
+    print(f"\nweb app on {total:,} events (concurrency 1; the same process as the API)")
+    header = f"{'page':48} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, count, size, (p50, p95, _) in rows:
+        print(f"{name:48} {count:5} {p50:8.1f} {p95:8.1f} {size:8,}")
+    print(f"static files (CSS, script, htmx), gzip, fetched once and cached: {statics:,} bytes")
+
+
 async def fill(pool: Pool, store: EventStore, s: Any) -> tuple[int, synthetic.Province]:
     p = province(local_date(datetime.now(UTC)))
     started = time.perf_counter()
@@ -225,7 +272,7 @@ async def main() -> None:
 
         store = await EventStore.open(pool, REGISTRY)
         s = postgres_services(pool, store, Connection(temporal), settings=settings)
-        total, _ = await fill(pool, store, s)
+        total, synthetic_province = await fill(pool, store, s)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = clean_env(
@@ -250,6 +297,9 @@ async def main() -> None:
             cell_scopes = [f"cell:SYN-C{n:05d}" for n in range(CELLS)]
             cell_token = await person(s, "bench.cells", cell_scopes, base)
             await report(base, post_token, cell_token, meeting_ids, total)
+            hq_cookies = await web_session(s, "bench.hq", ["hq"], base)
+            post_cookies = await web_session(s, "bench.webpost", ["post:SYN-P001"], base)
+            await web_pages(base, hq_cookies, post_cookies, synthetic_province.directive_id, total)
         finally:
             for process in (server, worker):
                 process.send_signal(signal.SIGTERM)

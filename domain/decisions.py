@@ -312,22 +312,39 @@ class CommandKind:
     model: type[Command]
     rule: _Rule
     summary: str
+    by: Role  # who sends it (the rule also checks which post, commune, cell or member)
 
 
 COMMANDS: tuple[CommandKind, ...] = (
     CommandKind(
-        "accept", AcceptAssignment, _accept, "The commune accepts the introduced member (maybe in another cell)."
+        "accept",
+        AcceptAssignment,
+        _accept,
+        "The commune accepts the introduced member (maybe in another cell).",
+        Role.COMMUNE,
     ),
-    CommandKind("decline", DeclineAssignment, _decline, "The commune declines the introduced member, with a reason."),
-    CommandKind("record_meeting", RecordMeeting, _record_meeting, "The cell records the month's meeting."),
-    CommandKind("log_activity", LogActivity, _log_activity, "The member logs an activity (sessions, VND, visits)."),
-    CommandKind("submit_appraisal", SubmitAppraisal, _appraise, "The cell submits its appraisal for a period."),
-    CommandKind("grade", GradeMember, _grade, "The post grades its member for a period."),
-    CommandKind("commend", Commend, _commend, "HQ commends the member."),
-    CommandKind("correct", Correct, _correct, "HQ corrects the member; a follow-up review falls due."),
-    CommandKind("pause", PauseAssignment, _pause, "The post pauses the assignment (mission, training, leave)."),
-    CommandKind("resume", ResumeAssignment, _resume, "The post resumes a paused assignment."),
-    CommandKind("withdraw", WithdrawMember, _withdraw, "The post withdraws its member, with a reason."),
-    CommandKind("end", EndAssignment, _end, "The directive (or HQ) ends the assignment."),
+    CommandKind(
+        "decline",
+        DeclineAssignment,
+        _decline,
+        "The commune declines the introduced member, with a reason.",
+        Role.COMMUNE,
+    ),
+    CommandKind("record_meeting", RecordMeeting, _record_meeting, "The cell records the month's meeting.", Role.CELL),
+    CommandKind(
+        "log_activity", LogActivity, _log_activity, "The member logs an activity (sessions, VND, visits).", Role.MEMBER
+    ),
+    CommandKind(
+        "submit_appraisal", SubmitAppraisal, _appraise, "The cell submits its appraisal for a period.", Role.CELL
+    ),
+    CommandKind("grade", GradeMember, _grade, "The post grades its member for a period.", Role.POST),
+    CommandKind("commend", Commend, _commend, "HQ commends the member.", Role.HQ),
+    CommandKind("correct", Correct, _correct, "HQ corrects the member; a follow-up review falls due.", Role.HQ),
+    CommandKind(
+        "pause", PauseAssignment, _pause, "The post pauses the assignment (mission, training, leave).", Role.POST
+    ),
+    CommandKind("resume", ResumeAssignment, _resume, "The post resumes a paused assignment.", Role.POST),
+    CommandKind("withdraw", WithdrawMember, _withdraw, "The post withdraws its member, with a reason.", Role.POST),
+    CommandKind("end", EndAssignment, _end, "The directive (or HQ) ends the assignment.", Role.HQ),
 )
 KIND_OF: dict[type[Command], CommandKind] = {kind.model: kind for kind in COMMANDS}

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parent.parent
 ADAPTERS = {
     "infra", "events", "migrations", "wording", "directory", "directives", "notifications", "projections",
-    "workflows", "activities", "gateway", "accounts", "api",
+    "workflows", "activities", "gateway", "accounts", "api", "web",
 }  # fmt: skip
 SHELL = {"phancong", "worker", "simulation"}
 OURS = {"domain", "app"} | ADAPTERS | SHELL
@@ -36,10 +36,10 @@ ALLOWED: dict[str, set[str]] = {
     "infra": {"domain"},
     "migrations": {"domain"},
     "events": {"domain", "infra", "migrations"},
-    "wording": {"domain"},
+    "wording": {"domain", "app"},
     "workflows": {"domain", "events.envelope", "notifications.models"},
     **dict.fromkeys(
-        ("directory", "directives", "notifications", "projections", "activities", "gateway", "accounts", "api"),
+        ("directory", "directives", "notifications", "projections", "activities", "gateway", "accounts", "api", "web"),
         {"domain", "app"} | ADAPTERS,
     ),
     **dict.fromkeys(SHELL, OURS),

@@ -9,7 +9,6 @@ import typer
 
 from app import reports
 from app.reports import Figures
-from phancong import report_format
 from phancong.cli.common import (
     ActorOption,
     InvalidArgumentError,
@@ -21,6 +20,7 @@ from phancong.cli.common import (
     services,
     state,
 )
+from wording import report as report_format
 
 
 class Format(StrEnum):

@@ -50,6 +50,7 @@ def serve(ctx: typer.Context) -> None:
 
         await first_account(cli)
         app = api_of(cli.settings, database_url, lambda: temporal_client(cli), cli.clock)
+        note(f"web app  {cli.settings.base_url}/")
         note(f"API      {cli.settings.base_url}/api/v1 (docs: {cli.settings.base_url}/api/v1/docs)")
         await serve_api(app, cli.settings, stop)
 
@@ -79,6 +80,7 @@ def run(ctx: typer.Context) -> None:
                     note(f"applied migration {m.version:04d}_{m.name}")
             await first_account(cli)
             app = api_of(cli.settings, endpoints.database_url, lambda: temporal_client(cli), cli.clock)
+            note(f"web app  {cli.settings.base_url}/")
             note(f"API      {cli.settings.base_url}/api/v1 (docs: {cli.settings.base_url}/api/v1/docs)")
             await asyncio.gather(
                 worker.serve(cli.settings, endpoints.database_url, endpoints.temporal_address, stop),

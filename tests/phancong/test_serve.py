@@ -66,10 +66,16 @@ async def test_serve_prints_the_first_hq_link_once_and_the_link_enrols(database_
     process, printed = await asyncio.to_thread(started, env, tmp_path)
     try:
         await up(base)
-        links = [line.strip() for line in printed if line.strip().startswith(f"{base}/api/v1/enrolment/")]
+        links = [line.strip() for line in printed if line.strip().startswith(f"{base}/enrol/")]
         assert len(links) == 1, printed
+        assert any(line.strip() == f"web app  {base}/" for line in printed), printed
         async with httpx.AsyncClient() as http:
-            view = (await http.get(links[0])).json()
+            page = await http.get(links[0])  # the page a browser opens: the account, the second factor's QR code
+            token = links[0].rsplit("/", 1)[1]
+            view = (await http.get(f"{base}/api/v1/enrolment/{token}")).json()
+        assert page.status_code == 200
+        assert "<code>admin</code>" in page.text
+        assert view["totp_secret"] in page.text
         assert (view["account_id"], view["second_factor_required"]) == ("admin", True)
     finally:
         assert await asyncio.to_thread(stopped, process) == 0
@@ -77,6 +83,6 @@ async def test_serve_prints_the_first_hq_link_once_and_the_link_enrols(database_
     again, printed_again = await asyncio.to_thread(started, env, tmp_path)
     try:
         await up(base)
-        assert not [line for line in printed_again if "/enrolment/" in line]  # the link is printed once
+        assert not [line for line in printed_again if "/enrol/" in line]  # the link is printed once
     finally:
         assert await asyncio.to_thread(stopped, again) == 0

@@ -211,6 +211,41 @@ def as_csv(f: Figures, lang: str) -> str:
     return out.getvalue()
 
 
+COUNTS = (
+    "members_participating", "cells_in_scope", "cells_covered", "priority_cells", "priority_cells_covered",
+    "communes_in_scope", "communes_covered", "households_in_scope", "households_in_charge", "household_members",
+    "material_support_vnd", "gifts_vnd", "meetings_recorded", "meetings_present", "meetings_excused",
+    "meetings_absent", "appraisals", "commendations", "corrections", "rotations", "overdue_tasks",
+)  # fmt: skip
+
+
+def numbers(f: Figures, lang: str) -> list[tuple[str, str, int | float | None]]:
+    """Every figure as a number (key, label, value): what a spreadsheet reads; ``None`` where the viewer may not
+    see it."""
+    data = f.model_dump()
+    out: list[tuple[str, str, int | float | None]] = [(k, label(k.removesuffix("_vnd"), lang), data[k]) for k in COUNTS]
+    for category, (covered, total) in f.cells_by_category.items():
+        name = _t(CATEGORIES, category, lang)
+        out.append((f"cells_by_category.{category}.covered", f"{label('cells_covered', lang)}: {name}", covered))
+        out.append((f"cells_by_category.{category}.in_scope", f"{label('chart_in_scope', lang)}: {name}", total))
+    out += [(f"households_by_tag.{t}", _t(TAGS, t, lang), n) for t, n in f.households_by_tag.items()]
+    out += [(f"activities.{k}", label(k, lang), n) for k, n in f.activities.items()]
+    out += [(f"grades.{g}", _t(GRADES, g, lang), n) for g, n in f.grades.items()]
+    out.append(("attendance_rate", label("attendance_rate", lang), f.attendance_rate))
+    out.append(("priority_share", label("priority_share", lang), f.priority_share))
+    return out
+
+
+def as_number_csv(f: Figures, lang: str) -> str:
+    """The report as CSV whose values are numbers (1359, 125000000, 0.875), an empty cell where withheld."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["key", "label", "value"])
+    for key, name, value in numbers(f, lang):
+        writer.writerow([key, name, "" if value is None else value])
+    return out.getvalue()
+
+
 def as_json(f: Figures, lang: str) -> str:
     data = f.model_dump(mode="json")
     data.update(

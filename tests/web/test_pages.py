@@ -1,0 +1,152 @@
+"""The web app's boundary over plain HTTP: who may see a page, the CSRF token and the origin every form needs, the
+Content-Security-Policy, the forms without JavaScript, the language kept per account, refusals as pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+
+import httpx
+import pytest
+
+from tests.api.conftest import Api, Person
+from tests.api.test_journey import introduced, issued
+
+pytestmark = pytest.mark.timeout(300)
+CODE = "681-CT/ĐU"
+
+
+def browser_of(api: Api, person: Person | None = None) -> httpx.AsyncClient:
+    """A client of the web pages, holding the person's session cookie."""
+    http = httpx.AsyncClient(base_url=api.base, timeout=60, cookies=person.http.cookies if person else None)
+    api.clients.append(http)
+    return http
+
+
+def form_of(page: str, **fields: str) -> dict[str, str]:
+    """The hidden fields of the page's first form (its CSRF token, its command's id), and ``fields``."""
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    return {**hidden, **fields}
+
+
+async def test_a_page_without_a_session_sends_its_visitor_to_sign_in(api: Api) -> None:
+    http = browser_of(api)
+    answer = await http.get("/tasks")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/sign-in?next=/tasks")
+    partial = await http.get("/tasks?part=list", headers={"HX-Request": "true"})
+    assert (partial.status_code, partial.headers["HX-Redirect"]) == (204, "/sign-in?next=/tasks")
+    page = await http.get("/sign-in")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert "<script>" not in page.text
+    assert " style=" not in page.text
+
+
+async def test_a_wrong_password_is_said_on_the_page_in_the_apis_words(api: Api) -> None:
+    await api.person("don.hamluong", "post:DBP-HAM-LUONG")
+    http = browser_of(api)
+    answer = await http.post("/sign-in", data={"login": "don.hamluong", "password": "không phải mật khẩu này"})
+    api_answer = await api.client().post("/session", json={"login": "don.hamluong", "password": "không phải"})
+    assert answer.status_code == api_answer.status_code == 401
+    assert api_answer.json()["detail"] in answer.text
+    assert 'role="alert"' in answer.text
+
+
+async def test_a_form_without_the_sessions_token_or_from_another_site_is_refused(api: Api) -> None:
+    hq = await api.person("hq.tran", "hq")
+    http = browser_of(api, hq)
+    page = (await http.get("/accounts")).text
+    fields = form_of(page, action="create", login="xa.moi", name="Xã mới", scopes="commune:TT-TIEM-TOM")
+    missing = {k: v for k, v in fields.items() if k != "csrf"}
+    refused = await http.post("/accounts", data=missing)
+    assert refused.status_code == 403
+    assert "reload the page" in refused.text
+    elsewhere = await http.post("/accounts", data=fields, headers={"Sec-Fetch-Site": "cross-site"})
+    assert elsewhere.status_code == 403
+    await api.services.read.catch_up()
+    assert "xa.moi" not in {a["account_id"] for a in await api.services.read.accounts()}
+    made = await http.post("/accounts", data=fields, headers={"Sec-Fetch-Site": "same-origin"})
+    assert made.status_code == 200, made.text
+    link = re.search(r'id="enrolment-link">([^<]+)<', made.text)
+    assert link is not None
+    assert link.group(1).startswith(f"{api.ctx.settings.base_url}/enrol/")
+
+
+async def test_a_command_works_without_javascript_and_twice_sent_is_applied_once(api: Api) -> None:
+    hq = await api.person("hq.tran", "hq")
+    post = await api.person("don.hamluong", "post:DBP-HAM-LUONG")
+    commune = await api.person("xa.tiemtom", "commune:TT-TIEM-TOM")
+    await issued(api, hq)
+    nominated = await post.post(
+        f"/directives/{CODE}/nominations",
+        {"resolution": "15-NQ/ĐU", "items": [{"member_id": "DV-HL-02", "cell_id": "CB-TT-AP1"}]},
+    )
+    (assignment,) = nominated.json()["assignment_ids"]
+    await introduced(api, assignment)
+    http = browser_of(api, commune)
+    page = (await http.get("/tasks")).text
+    action = re.search(r'<form class="command" method="post" action="([^"]+/do/accept[^"]*)"', page)
+    assert action is not None
+    url = action.group(1).replace("&amp;", "&")
+    start = page.index(action.group(0))
+    fields = form_of(page[start:], note="Đồng ý")
+    first = await http.post(url, data=fields)
+    assert (first.status_code, first.headers["location"]) == (303, "/tasks?done=accept")
+    again = await http.post(url, data=fields)  # the same form sent twice (a double tap, a retry)
+    assert again.status_code == 303
+    events = await api.harness.pool.fetchval(
+        "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'CommuneAccepted'",
+        f"assignment-{assignment}",
+    )
+    assert events == 1
+    fresh = form_of(page[start:], command_id=str(uuid.uuid4()))  # a new command: refused, the stage said
+    refused = await http.post(url, data=fresh)
+    assert refused.status_code == 409
+    assert "cannot accept: the assignment is active" in refused.text
+
+
+async def test_the_language_is_kept_per_account(api: Api) -> None:
+    post = await api.person("don.hamluong", "post:DBP-HAM-LUONG")
+    http = browser_of(api, post)
+    vietnamese = (await http.get("/tasks")).text
+    assert '<html lang="vi">' in vietnamese
+    assert "Việc cần làm" in vietnamese
+    chosen = await http.post("/language?next=/tasks", data=form_of(vietnamese, language="en"))
+    assert chosen.status_code == 303
+    again = browser_of(api, await api.sign_in("don.hamluong", post.password, None))
+    english = (await again.get("/tasks")).text
+    assert '<html lang="en">' in english
+    assert "Tasks" in english
+
+
+async def test_the_report_csv_holds_the_numbers_the_api_gives(api: Api) -> None:
+    hq = await api.person("hq.tran", "hq")
+    await issued(api, hq)
+    http = browser_of(api, hq)
+    answer = await http.get("/report.csv", params={"directive": CODE})
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = {r["key"]: r["value"] for r in csv.DictReader(io.StringIO(answer.text))}
+    figures = (await hq.get("/report", directive=CODE)).json()
+    assert int(rows["cells_in_scope"]) == figures["cells_in_scope"] > 0
+    assert int(rows["material_support_vnd"]) == figures["material_support_vnd"]
+    for category, (covered, total) in figures["cells_by_category"].items():
+        assert int(rows[f"cells_by_category.{category}.in_scope"]) == total
+        assert int(rows[f"cells_by_category.{category}.covered"]) == covered
+
+
+async def test_refusals_of_pages_are_pages(api: Api) -> None:
+    post = await api.person("don.hamluong", "post:DBP-HAM-LUONG")
+    http = browser_of(api, post)
+    missing = await http.get("/no-such-page")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    forbidden = await http.get("/accounts")
+    assert forbidden.status_code == 403
+    assert "<html" in forbidden.text
+    closed = await browser_of(api).get("/enrol/" + "x" * 40)
+    assert closed.status_code == 410
+    assert "ask HQ for a new one" in closed.text

@@ -1,0 +1,144 @@
+"""HQ's pages: directives (list, a directive's coverage and assignments, issue with a preview of its scope, close)
+and accounts (create with the enrolment link, grant, revoke, unlock, disable)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+from typing import Any
+from uuid import uuid4
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from api.links import enrolment_url
+from app import accounts, assignments, directives
+from directives.model import DirectiveFile
+from domain.errors import InvalidInputError
+from infra.files import DEFAULT_LIMITS, parse_document, validate_document
+from web import forms
+from web.frame import Context, Viewer, posted, refusal, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/directives")
+async def directive_list(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    found = await directives.listed(ctx.services, viewer.actor)
+    return render(request, "directives.html", viewer, directives=found)
+
+
+@router.get("/directives/{code:path}/view")
+async def directive_page(code: str, request: Request, ctx: Context, viewer: Viewer) -> Response:
+    status = await directives.status(ctx.services, viewer.actor, code)
+    rows = await assignments.listed(ctx.services, viewer.actor, directive=status["directive_id"], limit=500)
+    by_post: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts = by_post.setdefault(str(row.get("post_id") or "-"), {})
+        stage = str(row.get("stage") or "-")
+        counts[stage] = counts.get(stage, 0) + 1
+    template = "_directive.html" if request.query_params.get("part") == "figures" else "directive.html"
+    return render(
+        request, template, viewer, status=status, rows=rows, by_post=sorted(by_post.items()), command_id=uuid4()
+    )
+
+
+async def _uploaded(request: Request, form: Any) -> tuple[DirectiveFile, str, str]:
+    """The directive in the form: an uploaded file or (at confirmation) the text previewed; its name and text."""
+    upload = form.get("file")
+    limit = DEFAULT_LIMITS.max_bytes
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(limit + 1)
+        name = PurePath(upload.filename).name[:120] or "directive.yaml"
+    else:
+        data = str(form.get("text", "")).encode("utf-8")
+        name = PurePath(str(form.get("name", "directive.yaml"))).name[:120] or "directive.yaml"
+    if not data.strip():
+        raise InvalidInputError("choose the directive's file (YAML or JSON)")
+    if len(data) > limit:
+        raise InvalidInputError(f"a directive's file holds at most {limit:,} bytes")
+    path = PurePath(name if name.lower().endswith((".yaml", ".yml", ".json")) else name + ".yaml")
+    parsed = parse_document(data, path)  # type: ignore[arg-type]
+    return validate_document(DirectiveFile, parsed, path, code="invalid_directive"), path.name, data.decode("utf-8")  # type: ignore[arg-type]
+
+
+@router.get("/directives/new")
+async def issue_form(request: Request, viewer: Viewer) -> Response:
+    return render(request, "issue.html", viewer, preview=None, error=None, text="", name="", issued=None)
+
+
+@router.post("/directives/new")
+async def issue(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    """First a preview of the scope as the directory stands; then, confirmed, the directive issued."""
+    form = await posted(request, viewer)
+    confirmed = form.get("confirm") == "yes"
+    text, name = "", ""
+    try:
+        directive, name, text = await _uploaded(request, form)
+        if confirmed:
+            source = f"web:{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+            issued = await directives.issue(ctx.services, viewer.actor, directive, source)
+            return render(request, "issue.html", viewer, preview=None, error=None, text="", name="", issued=issued)
+        preview = await directives.preview(ctx.services, viewer.actor, directive, name)
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        return render(
+            request, "issue.html", viewer, http_status=status, preview=None, error=message, text=text, name=name,
+            issued=None,
+        )  # fmt: skip
+    return render(request, "issue.html", viewer, preview=preview, error=None, text=text, name=name, issued=None)
+
+
+@router.post("/directives/{code:path}/close")
+async def close(code: str, request: Request, ctx: Context, viewer: Viewer) -> Response:
+    form = await posted(request, viewer)
+    try:
+        await directives.close(
+            ctx.services, viewer.actor, code, str(form.get("reason", ""))[:4000], command_id=forms.command_id_of(form)
+        )
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        return render(request, "message.html", viewer, http_status=status, heading="close_directive", message=message)
+    return RedirectResponse(f"/directives/{code}/view", status_code=303)
+
+
+@router.get("/accounts")
+async def account_list(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    found = await accounts.listed(ctx.services, viewer.actor)
+    return render(request, "accounts.html", viewer, accounts=found, link=None, error=None)
+
+
+@router.post("/accounts")
+async def account_change(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    """Create (the enrolment link shown once), grant, revoke, unlock, disable, reset."""
+    form = await posted(request, viewer)
+    action = str(form.get("action", ""))
+    login = str(form.get("login", ""))[:200]
+    link, error, status = None, None, 200
+    try:
+        match action:
+            case "create":
+                scopes = [s for s in str(form.get("scopes", "")).replace(",", " ").split() if s][:50]
+                made = await accounts.create(
+                    ctx.services, viewer.actor, login, str(form.get("name", ""))[:200], scopes,
+                    language="en" if form.get("language") == "en" else "vi",
+                )  # fmt: skip
+                link = enrolment_url(ctx.settings.base_url, made.token)
+            case "reset":
+                made = await accounts.reset(ctx.services, viewer.actor, login)
+                link = enrolment_url(ctx.settings.base_url, made.token)
+            case "grant":
+                await accounts.grant(ctx.services, viewer.actor, login, str(form.get("scope", ""))[:200])
+            case "revoke":
+                await accounts.revoke(ctx.services, viewer.actor, login, str(form.get("scope", ""))[:200])
+            case "unlock":
+                await accounts.unlock(ctx.services, viewer.actor, login)
+            case "disable":
+                await accounts.disable(ctx.services, viewer.actor, login, str(form.get("reason", ""))[:4000])
+            case _:
+                raise InvalidInputError("unknown action")
+    except Exception as failure:
+        status, _, error = refusal(failure)
+    found = await accounts.listed(ctx.services, viewer.actor)
+    return render(request, "accounts.html", viewer, http_status=status, accounts=found, link=link, error=error)

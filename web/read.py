@@ -1,0 +1,178 @@
+"""Pages that read: HQ's report (figures, charts drawn inline as SVG, a print layout, CSV), the history of a
+member, cell, assignment or directive as it stood on a date, the directory, and the auditor's checks."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
+
+from app import audit, directory, history, reports
+from app.history import as_of_moment
+from app.reports import Figures
+from app.scopes import Subject
+from domain.bounds import business_date
+from domain.errors import InvalidInputError
+from web.frame import Context, Viewer, posted, refusal, render
+from wording import report as formats
+
+router = APIRouter(include_in_schema=False)
+CHART_WIDTH = 320
+
+
+def _day(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return business_date(date.fromisoformat(text[:10]), what)
+    except ValueError as refused:
+        raise InvalidInputError(f"{what}: {refused}") from None
+
+
+def bars(items: Sequence[tuple[str, int, int | None]]) -> list[dict[str, Any]]:
+    """Horizontal bars (label, value, out of) scaled to the chart's width; an all-zero chart draws no bar."""
+    top = max([v for _, v, _ in items] + [o or 0 for _, _, o in items] + [0])
+    return [
+        {
+            "label": label,
+            "value": value,
+            "of": of,
+            "width": round(CHART_WIDTH * value / top) if top else 0,
+            "of_width": round(CHART_WIDTH * (of or 0) / top) if top else 0,
+            "y": 28 * i,
+        }
+        for i, (label, value, of) in enumerate(items)
+    ]
+
+
+def charts(f: Figures, lang: str) -> list[dict[str, Any]]:
+    coverage = [
+        (formats._t(formats.CATEGORIES, category, lang), covered, total)
+        for category, (covered, total) in f.cells_by_category.items()
+    ]
+    activities = [(formats.label(kind, lang), n, None) for kind, n in f.activities.items()]
+    grades = [(formats._t(formats.GRADES, g, lang), n, None) for g, n in f.grades.items()]
+    found = [
+        ("chart_coverage", bars(coverage)),
+        ("chart_activities", bars(activities)),
+        ("chart_grades", bars(grades)),
+    ]
+    return [{"title": formats.label(key, lang), "bars": b, "height": max(28 * len(b), 28)} for key, b in found if b]
+
+
+async def _figures(request: Request, ctx: Context, viewer: Viewer) -> tuple[Figures, dict[str, str]]:
+    q = request.query_params
+    chosen = {k: str(q.get(k, ""))[:80] for k in ("directive", "post", "commune", "from", "to")}
+    figures = await reports.report(
+        ctx.services,
+        viewer.actor,
+        directive=chosen["directive"] or None,
+        post=chosen["post"] or None,
+        commune=chosen["commune"] or None,
+        start=_day(chosen["from"], "from"),
+        end=_day(chosen["to"], "to"),
+    )
+    return figures, chosen
+
+
+@router.get("/report")
+async def report_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    lang = "en" if viewer.account.language == "en" else "vi"
+    try:
+        figures, chosen = await _figures(request, ctx, viewer)
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        chosen = {k: str(request.query_params.get(k, ""))[:80] for k in ("directive", "post", "commune", "from", "to")}
+        return render(request, "report.html", viewer, http_status=status, figures=None, rows=[], charts=[],
+                      chosen=chosen, error=message, heading=[], query="")  # fmt: skip
+    return render(
+        request, "report.html", viewer, figures=figures, rows=formats.rows(figures, lang), charts=charts(figures, lang),
+        chosen=chosen, error=None, heading=formats.heading(figures, lang), query=request.url.query,
+    )  # fmt: skip
+
+
+@router.get("/report.csv")
+async def report_csv(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    lang = "en" if viewer.account.language == "en" else "vi"
+    figures, _ = await _figures(request, ctx, viewer)
+    return Response(
+        formats.as_number_csv(figures, lang),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="phancong-report.csv"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/history")
+async def history_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    q = request.query_params
+    subject_text = str(q.get("subject", "") or "member")[:20]
+    subject_id = str(q.get("id", ""))[:260].strip()
+    as_of_text = str(q.get("as_of", ""))[:40].strip()
+    found, error, status = None, None, 200
+    if subject_id:
+        try:
+            subject = Subject(subject_text)
+            moment = as_of_moment(as_of_text) if as_of_text else None
+            found = await history.history(ctx.services, viewer.actor, subject, subject_id, moment)
+        except ValueError:
+            error, status = f"subject: one of {', '.join(s.value for s in Subject)}", 400
+        except Exception as failure:
+            status, _, error = refusal(failure)
+    return render(
+        request, "history.html", viewer, http_status=status, found=found, error=error, subject=subject_text,
+        subject_id=subject_id, as_of=as_of_text, subjects=[s.value for s in Subject],
+    )  # fmt: skip
+
+
+@router.get("/directory")
+async def directory_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    counts = await directory.counts(ctx.services, viewer.actor)
+    return render(request, "directory.html", viewer, counts=sorted(counts.items()))
+
+
+@router.get("/audit")
+async def audit_page(request: Request, viewer: Viewer) -> Response:
+    return render(request, "audit.html", viewer, verification=None, sealed=None, error=None)
+
+
+@router.post("/audit")
+async def audit_verify(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    await posted(request, viewer)
+    try:
+        verification = await audit.verify(ctx.services)
+        sealed = await audit.seal(ctx.services, viewer.actor)
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        return render(request, "audit.html", viewer, http_status=status, verification=None, sealed=None, error=message)
+    return render(request, "audit.html", viewer, verification=verification, sealed=sealed, error=None)
+
+
+@router.get("/audit/export")
+async def audit_export(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    code = str(request.query_params.get("directive", ""))[:60]
+    work = Path(tempfile.mkdtemp(prefix="phancong-web-export-"))
+    into = work / "export.zip"
+    try:
+        await audit.archive(ctx.services, viewer.actor, code, into)
+    except Exception as failure:
+        _cleanup(work)
+        status, _, message = refusal(failure)
+        return render(request, "audit.html", viewer, http_status=status, verification=None, sealed=None, error=message)
+    return FileResponse(
+        into,
+        media_type="application/zip",
+        filename="phancong-export.zip",
+        background=BackgroundTask(_cleanup, work),
+    )
+
+
+def _cleanup(work: Path) -> None:
+    for path in work.iterdir():
+        path.unlink()
+    work.rmdir()
