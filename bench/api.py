@@ -157,6 +157,13 @@ async def web_session(s: Any, login: str, scopes: list[str], base: str) -> httpx
         return http.cookies
 
 
+def getter(http: httpx.AsyncClient, path: str) -> Callable[[int], Awaitable[httpx.Response]]:
+    async def get(_: int) -> httpx.Response:
+        return await http.get(path)
+
+    return get
+
+
 async def web_pages(base: str, hq: httpx.Cookies, post: httpx.Cookies, directive: str, total: int) -> None:
     """Server time of the web app's heaviest pages, and the bytes each sends (and the page's static files, once,
     compressed as a browser asks for them)."""
@@ -176,7 +183,7 @@ async def web_pages(base: str, hq: httpx.Cookies, post: httpx.Cookies, directive
                 assert answer.status_code == 200, answer.text[:300]
             size = len(answer.content)
             count = max(20, ONE // 5)
-            rows.append((name, count, size, await measure(count, 1, lambda n, h=http, p=path: h.get(p))))
+            rows.append((name, count, size, await measure(count, 1, getter(http, path))))
         statics = 0
         for path in ("/static/phancong.css", "/static/phancong.js", "/static/vendor/htmx.min.js"):
             answer = await post_http.get(path, headers={"Accept-Encoding": "gzip"})

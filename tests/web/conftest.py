@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 
 from app import accounts
 from phancong.vendor import PACKAGES
@@ -18,8 +18,8 @@ from tests.api.conftest import HQ, Api, api  # noqa: F401 (the API's fixture ser
 
 CHROMIUM = os.environ.get("PHANCONG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("PHANCONG_SCREENSHOTS", "")) if os.environ.get("PHANCONG_SCREENSHOTS") else None
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 def chromium() -> str:
@@ -44,7 +44,7 @@ class Web:
     api: Api
     browser: Browser
     contexts: list[BrowserContext]
-    viewport: dict[str, int]
+    viewport: ViewportSize
     secrets: dict[str, str | None] = field(default_factory=dict)  # each person's authenticator key
 
     async def page(self, *, bypass_csp: bool = False) -> Page:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, ViewportSize, expect
 
 from app import accounts
 from tests.api.conftest import EXAMPLES, HQ
@@ -29,7 +29,7 @@ async def violations(page: Page) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-async def test_no_page_has_a_serious_or_critical_axe_violation(web: Web, viewport: dict[str, int]) -> None:
+async def test_no_page_has_a_serious_or_critical_axe_violation(web: Web, viewport: ViewportSize) -> None:
     web.viewport = viewport
     found: dict[str, list[dict[str, Any]]] = {}
     anonymous = await web.page(bypass_csp=True)

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, ViewportSize, expect
 
 from tests.api.conftest import EXAMPLES
 from tests.web.conftest import DESKTOP, PHONE, Web
@@ -43,7 +43,7 @@ async def report_text(hq: Page) -> str:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-async def test_a_directive_from_issue_to_report_in_the_browser(web: Web, viewport: dict[str, int]) -> None:
+async def test_a_directive_from_issue_to_report_in_the_browser(web: Web, viewport: ViewportSize) -> None:
     web.viewport = viewport
     hq = await web.person("hq.tran", "hq")
     await issue_directive(web, hq)
