@@ -34,7 +34,7 @@ log = structlog.get_logger("phancong.api")
 
 # Files uploaded whole (a directive, the directory) may be as large as the files the CLI reads.
 FILE_ROUTES = frozenset({f"{PREFIX}/directives", f"{PREFIX}/directory"})
-WEB_FILE_ROUTES = frozenset({"/directives/new"})
+WEB_FILE_ROUTES = frozenset({"/directives/new", "/directory"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 

@@ -174,6 +174,7 @@ class DirectiveStatus(BaseModel):
     status: str
     term: list[str]
     figures: dict[str, Any]
+    uncovered_cells: list[str] = Field(default_factory=list, description="The directive's cells nobody serves.")
     open_replacements: list[dict[str, Any]]
 
 

@@ -191,6 +191,7 @@ async def status(s: Services, viewer: Actor, code: str) -> dict[str, Any]:
         "status": "open" if current.open else "closed",
         "term": [current.directive.term_starts_on.isoformat(), current.directive.term_ends_on.isoformat()],
         "figures": figures(current),
+        "uncovered_cells": sorted(c.id for c in current.directive.cells if c.id not in current.covered_cells()),
         "open_replacements": [
             r.model_dump(mode="json") for r in current.replacements.values() if r.fulfilled_by is None
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -9,11 +10,12 @@ from pydantic import BaseModel, ConfigDict
 
 from app.actors import known
 from app.ports import EventLog, ReadModels
-from app.scopes import require_role
+from app.scopes import EVERYTHING, require_role, sensitive_households
 from app.services import Services
 from directory.entries import fold_entries
-from directory.model import DirectoryFile
+from directory.model import SENSITIVE_TAGS, DirectoryFile
 from domain.actors import Actor, Role
+from domain.errors import InvalidInputError
 from domain.event import DomainEvent
 from domain.events.directory import (
     DirectoryEntryAdded,
@@ -159,3 +161,76 @@ async def counts(s: Services, viewer: Actor) -> dict[str, int]:
     """How many communes, cells, posts, members and households the directory holds (anyone it knows may ask)."""
     await known(s.directory, viewer)
     return await s.directory.counts()
+
+
+KINDS = ("posts", "communes", "cells", "members", "households")
+MAX_FOUND = 200
+
+
+class Found(BaseModel):
+    """One directory entry as the viewer may see it: every household row has the same keys whoever reads it; the
+    sensitive tags and the denomination are there only for a reader allowed them, and for nobody else any trace of
+    them (no marker, no empty key that others have filled)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    id: str
+    name: str
+    within: str  # the commune, post or cell the entry belongs to
+    tags: tuple[str, ...] = ()
+
+
+def _matches(query: str, *texts: str) -> bool:
+    return not query or any(query in unicodedata.normalize("NFC", t).casefold() for t in texts)
+
+
+async def browse(s: Services, viewer: Actor, kind: str, query: str = "") -> list[Found]:
+    """Search the directory by id or name: posts, communes and cells for everyone it knows; members for HQ,
+    auditors and their own post; households for HQ, auditors, the post whose members sponsor them, and the commune
+    and cell they live in."""
+    await known(s.directory, viewer)
+    if kind not in KINDS:
+        raise InvalidInputError(f"kind {kind!r}: one of {', '.join(KINDS)}")
+    q = unicodedata.normalize("NFC", query.strip()).casefold()[:200]
+    found: list[Found] = []
+    if kind == "posts":
+        found = [
+            Found(kind=kind, id=p.id, name=p.name, within=", ".join(p.communes)) for p in await s.directory.posts()
+        ]
+    elif kind == "communes":
+        found = [Found(kind=kind, id=c.id, name=c.name, within="") for c in await s.directory.communes()]
+    elif kind == "cells":
+        found = [Found(kind=kind, id=c.id, name=c.name, within=c.commune) for c in await s.directory.cells()]
+    elif kind == "members":
+        if viewer.role not in EVERYTHING:
+            require_role(viewer, Role.POST)
+        members = await s.directory.members(post=None if viewer.role in EVERYTHING else viewer.id)
+        found = [Found(kind=kind, id=m.id, name=m.name, within=m.post) for m in members]
+    else:
+        found = await _households(s, viewer)
+    hits = [f for f in found if _matches(q, f.id, f.name, f.within)]
+    return sorted(hits, key=lambda f: f.id)[:MAX_FOUND]
+
+
+async def _households(s: Services, viewer: Actor) -> list[Found]:
+    sponsored: set[str] = set()
+    if viewer.role == Role.POST and viewer.id is not None:
+        sponsored = await s.read.sponsored_households(viewer.id)
+        households = await s.directory.households(ids=sorted(sponsored))
+    elif viewer.role == Role.COMMUNE:
+        cells = [c.id for c in await s.directory.cells(communes=[viewer.id or ""])]
+        households = await s.directory.households(cells=cells)
+    elif viewer.role == Role.CELL:
+        households = await s.directory.households(cells=[viewer.id or ""])
+    else:
+        require_role(viewer, Role.HQ, Role.AUDITOR, Role.POST, Role.COMMUNE, Role.CELL)
+        households = await s.directory.households()
+    allowed = sensitive_households(viewer, sponsored)
+
+    def tags(h: Any) -> tuple[str, ...]:
+        if allowed is None or h.id in allowed:
+            return tuple(str(t) for t in h.tags) + ((f"denomination: {h.denomination}",) if h.denomination else ())
+        return tuple(str(t) for t in h.tags if t not in SENSITIVE_TAGS)
+
+    return [Found(kind="households", id=h.id, name=h.head or h.id, within=h.cell, tags=tags(h)) for h in households]

@@ -114,6 +114,7 @@ def navigation(viewer: Principal | None) -> list[tuple[str, str]]:
         found.append(("/report", "report"))
     found += [("/history", "history"), ("/directory", "directory")]
     if role in (Role.HQ, Role.AUDITOR):
+        found.append(("/notifications", "notifications"))
         found.append(("/accounts", "accounts"))
         found.append(("/audit", "audit"))
     return found

@@ -4,6 +4,7 @@ and accounts (create with the enrolment link, grant, revoke, unlock, disable).""
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import PurePath
 from typing import Any
 from uuid import uuid4
@@ -13,14 +14,19 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from api.links import enrolment_url
-from app import accounts, assignments, directives
+from app import accounts, assignments, directives, notifications, reports, tasks
 from directives.model import DirectiveFile
+from domain.actors import Role
+from domain.bounds import business_date
 from domain.errors import InvalidInputError
 from infra.files import DEFAULT_LIMITS, parse_document, validate_document
 from web import forms
 from web.frame import Context, Viewer, posted, refusal, render
+from web.read import charts
+from wording.tasks import what
 
 router = APIRouter(include_in_schema=False)
+READERS = (Role.HQ, Role.AUDITOR, Role.POST)  # who reads a directive's report beside its page
 
 
 @router.get("/directives")
@@ -38,10 +44,44 @@ async def directive_page(code: str, request: Request, ctx: Context, viewer: View
         counts = by_post.setdefault(str(row.get("post_id") or "-"), {})
         stage = str(row.get("stage") or "-")
         counts[stage] = counts.get(stage, 0) + 1
+    code = status["directive_id"]
+    report = await reports.report(ctx.services, viewer.actor, directive=code) if viewer.actor.role in READERS else None
+    overdue = [t for t in await tasks.tasks(ctx.services, viewer.actor) if t.directive_id == code and t.overdue]
+    lang = "en" if viewer.account.language == "en" else "vi"
+    coverage = [c for c in charts(report, lang) if c["key"] == "chart_coverage"] if report else []
     template = "_directive.html" if request.query_params.get("part") == "figures" else "directive.html"
     return render(
-        request, template, viewer, status=status, rows=rows, by_post=sorted(by_post.items()), command_id=uuid4()
-    )
+        request, template, viewer, status=status, rows=rows, by_post=sorted(by_post.items()), command_id=uuid4(),
+        categories=coverage, overdue=[(t, what(t, lang)) for t in overdue],
+    )  # fmt: skip
+
+
+@router.post("/directives/{code:path}/amend")
+async def amend(code: str, request: Request, ctx: Context, viewer: Viewer) -> Response:
+    """HQ adds or removes cells, or moves the end of the term."""
+    form = await posted(request, viewer)
+
+    def ids(name: str) -> list[str]:
+        return [i for i in str(form.get(name, "")).replace(",", " ").split() if i][:500]
+
+    try:
+        end_text = str(form.get("term_ends_on", "")).strip()[:10]
+        await directives.amend(
+            ctx.services, viewer.actor, code, add_cells=ids("add_cells"), remove_cells=ids("remove_cells"),
+            term_ends_on=_day(end_text) if end_text else None, note=str(form.get("note", ""))[:4000],
+            command_id=forms.command_id_of(form),
+        )  # fmt: skip
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        return render(request, "message.html", viewer, http_status=status, heading="amend", message=message)
+    return RedirectResponse(f"/directives/{code}/view", status_code=303)
+
+
+def _day(text: str) -> date:
+    try:
+        return business_date(date.fromisoformat(text), "term_ends_on")
+    except ValueError as refused:
+        raise InvalidInputError(f"term_ends_on: {refused}") from None
 
 
 async def _uploaded(request: Request, form: Any) -> tuple[DirectiveFile, str, str]:
@@ -142,3 +182,31 @@ async def account_change(request: Request, ctx: Context, viewer: Viewer) -> Resp
         status, _, error = refusal(failure)
     found = await accounts.listed(ctx.services, viewer.actor)
     return render(request, "accounts.html", viewer, http_status=status, accounts=found, link=link, error=error)
+
+
+@router.get("/notifications")
+async def notification_list(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    return await _notifications(request, ctx, viewer)
+
+
+async def _notifications(
+    request: Request, ctx: Context, viewer: Viewer, *, error: str | None = None, http_status: int = 200
+) -> Response:
+    wanted = str(request.query_params.get("status", ""))[:20] or None
+    found = await notifications.listed(ctx.services, viewer.actor, status=wanted, limit=200)
+    return render(
+        request, "notifications.html", viewer, http_status=http_status, found=found, wanted=wanted or "",
+        statuses=notifications.STATUSES, error=error, command_id=uuid4(),
+    )  # fmt: skip
+
+
+@router.post("/notifications/{notification_id}/retry")
+async def notification_retry(notification_id: str, request: Request, ctx: Context, viewer: Viewer) -> Response:
+    """HQ sends a dead letter again (every attempt is recorded)."""
+    await posted(request, viewer)
+    try:
+        await notifications.retry(ctx.services, viewer.actor, notification_id[:80])
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        return await _notifications(request, ctx, viewer, error=message, http_status=status)
+    return RedirectResponse("/notifications?status=dead", status_code=303)

@@ -3,22 +3,26 @@ member, cell, assignment or directive as it stood on a date, the directory, and 
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
 
 from app import audit, directory, history, reports
 from app.history import as_of_moment
 from app.reports import Figures
 from app.scopes import Subject
+from directory.model import DirectoryFile
 from domain.bounds import business_date
 from domain.errors import InvalidInputError
+from infra.files import DEFAULT_LIMITS, parse_document, validate_document
 from web.frame import Context, Viewer, posted, refusal, render
 from wording import report as formats
 
@@ -63,7 +67,11 @@ def charts(f: Figures, lang: str) -> list[dict[str, Any]]:
         ("chart_activities", bars(activities)),
         ("chart_grades", bars(grades)),
     ]
-    return [{"title": formats.label(key, lang), "bars": b, "height": max(28 * len(b), 28)} for key, b in found if b]
+    return [
+        {"key": key, "title": formats.label(key, lang), "bars": b, "height": max(28 * len(b), 28)}
+        for key, b in found
+        if b
+    ]
 
 
 async def _figures(request: Request, ctx: Context, viewer: Viewer) -> tuple[Figures, dict[str, str]]:
@@ -108,6 +116,17 @@ async def report_csv(request: Request, ctx: Context, viewer: Viewer) -> Response
     )
 
 
+@router.get("/report.xlsx")
+async def report_workbook(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    lang = "en" if viewer.account.language == "en" else "vi"
+    figures, _ = await _figures(request, ctx, viewer)
+    return Response(
+        formats.as_workbook(figures, lang),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="phancong-report.xlsx"', "Cache-Control": "no-store"},
+    )
+
+
 @router.get("/history")
 async def history_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
     q = request.query_params
@@ -132,8 +151,46 @@ async def history_page(request: Request, ctx: Context, viewer: Viewer) -> Respon
 
 @router.get("/directory")
 async def directory_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    return await _directory(request, ctx, viewer)
+
+
+async def _directory(
+    request: Request, ctx: Context, viewer: Viewer, *, imported: Any = None, error: str | None = None, status: int = 200
+) -> Response:
     counts = await directory.counts(ctx.services, viewer.actor)
-    return render(request, "directory.html", viewer, counts=sorted(counts.items()))
+    kind = str(request.query_params.get("kind", "") or "cells")[:20]
+    query = str(request.query_params.get("q", ""))[:200]
+    found: list[directory.Found] = []
+    try:
+        found = await directory.browse(ctx.services, viewer.actor, kind, query)
+    except Exception as failure:
+        status, _, error = refusal(failure)
+    return render(
+        request, "directory.html", viewer, http_status=status, counts=sorted(counts.items()), kinds=directory.KINDS,
+        kind=kind, query=query, found=found, imported=imported, error=error,
+    )  # fmt: skip
+
+
+@router.post("/directory")
+async def directory_import(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    """HQ makes the stored directory the uploaded file's content (each difference an event, all or nothing)."""
+    form = await posted(request, viewer)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise InvalidInputError("choose the directory's file (YAML or JSON)")
+        limit = DEFAULT_LIMITS.max_bytes
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise InvalidInputError(f"a directory's file holds at most {limit:,} bytes")
+        path = Path(PurePath(upload.filename).name or "directory.yaml")
+        parsed = validate_document(DirectoryFile, parse_document(data, path), path, code="invalid_directory")
+        digest = hashlib.sha256(data).hexdigest()
+        imported = await directory.import_directory(ctx.services, viewer.actor, parsed, digest, f"web:{path.name}")
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        return await _directory(request, ctx, viewer, error=message, status=status)
+    return await _directory(request, ctx, viewer, imported=imported)
 
 
 @router.get("/audit")

@@ -89,6 +89,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "figures": ("Số liệu", "Figures"),
     "open_replacements": ("Yêu cầu thay thế đang mở", "Open replacement requests"),
     "close_directive": ("Kết thúc chỉ thị", "Close the directive"),
+    "amend": ("Điều chỉnh chỉ thị", "Amend the directive"),
+    "add_cells": ("Thêm chi bộ (mã, cách nhau bởi dấu phẩy)", "Add cells (ids, comma-separated)"),
+    "remove_cells": ("Bớt chi bộ (mã, cách nhau bởi dấu phẩy)", "Remove cells (ids, comma-separated)"),
+    "term_ends_on": ("Ngày kết thúc mới", "New end of term"),
+    "uncovered_cells": ("Chi bộ chưa có đảng viên tham gia", "Cells nobody serves"),
     "reason": ("Lý do", "Reason"),
     "assignments": ("Các phân công", "Assignments"),
     # report
@@ -96,6 +101,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "period_to": ("Đến ngày", "To"),
     "all": ("Tất cả", "All"),
     "download_csv": ("Tải CSV", "Download CSV"),
+    "download_xlsx": ("Tải Excel", "Download Excel"),
     "print": ("In", "Print"),
     "signature": ("Người lập báo cáo (ký, ghi rõ họ tên)", "Prepared by (signature, full name)"),
     # history
@@ -132,7 +138,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "broken": ("Phát hiện sai lệch", "Tampering found"),
     "seal_keep": ("Dấu niêm phong mới nhất (lưu ra ngoài hệ thống)", "Latest seal (keep a copy outside phancong)"),
     "export": ("Tải gói xuất dữ liệu của chỉ thị", "Download a directive's export"),
+    # notifications
+    "notifications": ("Thông báo", "Notifications"),
+    "recipient": ("Người nhận", "Recipient"),
+    "retry": ("Gửi lại", "Retry"),
+    "notification_pending": ("đang chờ gửi", "pending"),
+    "notification_delivered": ("đã gửi", "delivered"),
+    "notification_dead": ("gửi không được", "dead letter"),
     # directory
+    "import_directory": ("Nhập danh bạ", "Import the directory"),
+    "directory_file": ("Tệp danh bạ (YAML hoặc JSON)", "The directory's file (YAML or JSON)"),
     "search": ("Tìm", "Search"),
     "kind": ("Loại", "Kind"),
     "id": ("Mã", "Id"),

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from app import assignments, directives, tasks
+from app import assignments, directives, directory, tasks
 from domain.actors import Role
+from domain.assignment import AssignmentState
 from domain.commands import AcceptAssignment
 from domain.decisions import COMMANDS, CommandKind
 from domain.errors import InvalidInputError, NotFoundError
@@ -58,6 +59,7 @@ async def task_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
     ]
     template = "_tasks.html" if request.query_params.get("part") == "list" else "tasks.html"
     bulk = sum("accept" in c["commands"] for c in cards) > 1
+    choices = await _choices(ctx, viewer, None)
     mine = (
         []
         if viewer.actor.role in (Role.HQ, Role.AUDITOR)
@@ -66,7 +68,7 @@ async def task_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
     done = request.query_params.get("done")
     return render(
         request, template, viewer, cards=cards, forms=FORMS, new_id=uuid4, errors={}, bulk=bulk, mine=mine,
-        done=done if done in BY_NAME else None,
+        choices=choices, done=done if done in BY_NAME else None,
     )  # fmt: skip
 
 
@@ -74,7 +76,22 @@ async def task_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
 async def assignment_page(assignment_id: str, request: Request, ctx: Context, viewer: Viewer) -> Response:
     state = await assignments.show(ctx.services, viewer.actor, assignment_id)
     mine = [kind.name for kind in COMMANDS if kind.by == viewer.actor.role and kind.name != "end"]
-    return render(request, "assignment.html", viewer, state=state, commands=mine, forms=FORMS, new_id=uuid4, errors={})
+    return render(
+        request, "assignment.html", viewer, state=state, commands=mine, forms=FORMS, new_id=uuid4, errors={},
+        choices=await _choices(ctx, viewer, state),
+    )  # fmt: skip
+
+
+async def _choices(ctx: Context, viewer: Viewer, state: AssignmentState | None) -> dict[str, list[tuple[str, str]]]:
+    """The pickers of the forms: a commune places a member in one of its own cells; a member's activity names the
+    households of its assignment."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    if viewer.actor.role == Role.COMMUNE:
+        cells = await directory.browse(ctx.services, viewer.actor, "cells")
+        found["cell_id"] = [(c.id, f"{c.id} — {c.name}") for c in cells if c.within == viewer.actor.id]
+    if state is not None and state.household_ids:
+        found["household_ids"] = [(h, h) for h in state.household_ids]
+    return found
 
 
 @router.post("/assignments/{assignment_id:path}/do/{name}")
@@ -103,6 +120,7 @@ async def act(assignment_id: str, name: str, request: Request, ctx: Context, vie
     return render(
         request, template, viewer, http_status=status, name=name, assignment_id=assignment_id, fields=FORMS[name],
         values=given, errors=errors, message=message, command_id=command_id, back=back,
+        choices=await _choices(ctx, viewer, None),
     )  # fmt: skip
 
 

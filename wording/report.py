@@ -293,3 +293,27 @@ def chart(f: Figures, lang: str, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+def as_workbook(f: Figures, lang: str) -> bytes:
+    """The report as an Excel workbook: the heading, then one row per figure with its value as a number."""
+    from openpyxl import Workbook  # noqa: PLC0415 (only the workbook's download needs it)
+    from openpyxl.styles import Font  # noqa: PLC0415
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "phancong"
+    for line in heading(f, lang):
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append([])
+    sheet.append(["key", "Chỉ tiêu" if lang == "vi" else "Figure", "value"])
+    for key, name, value in numbers(f, lang):
+        sheet.append([key, name, value])
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = 48
+    sheet.column_dimensions["C"].width = 16
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

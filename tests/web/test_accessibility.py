@@ -33,6 +33,8 @@ async def test_no_page_has_a_serious_or_critical_axe_violation(web: Web, viewpor
     web.viewport = viewport
     found: dict[str, list[dict[str, Any]]] = {}
     anonymous = await web.page(bypass_csp=True)
+    await anonymous.set_content('<html lang="vi"><title>x</title><main><img src="x.png"><input></main></html>')
+    assert {v["id"] for v in await violations(anonymous)} >= {"image-alt", "label"}  # axe finds what it should
     await anonymous.goto("/sign-in")
     found["sign-in"] = await violations(anonymous)
     made = await accounts.create(web.api.services, HQ, "hq.le", "Cán bộ Lê", ["hq"])
@@ -55,6 +57,8 @@ async def test_no_page_has_a_serious_or_critical_axe_violation(web: Web, viewpor
         "report": (hq, f"/report?directive={CODE}"),
         "history": (hq, f"/history?subject=directive&id={CODE}"),
         "directory": (hq, "/directory"),
+        "directory (households)": (hq, "/directory?kind=households"),
+        "notifications": (hq, "/notifications"),
         "accounts": (hq, "/accounts"),
         "audit": (hq, "/audit"),
         "tokens": (hq, "/tokens"),
@@ -64,6 +68,15 @@ async def test_no_page_has_a_serious_or_critical_axe_violation(web: Web, viewpor
     for name, (page, path) in pages.items():
         await page.goto(path)
         found[name] = await violations(page)
+    await post.select_option("#member_0", "DV-HL-02")
+    await post.fill("#resolution", "15-NQ/ĐU")
+    await post.click("main form button[type=submit]")
+    await expect(post.locator("p.ok")).to_be_visible()
+    found["nominated"] = await violations(post)
+    await post.locator("main li a").first.click()
+    await expect(post.locator("h1")).to_have_text("Phân công")
+    await post.locator("summary").first.click()
+    found["assignment"] = await violations(post)
     bad = {name: v for name, v in found.items() if v}
     print(f"axe: {len(found)} pages at {viewport['width']} px, serious or critical violations: {bad or 'none'}")
     assert not bad

@@ -9,6 +9,7 @@ import re
 import uuid
 
 import httpx
+import openpyxl
 import pytest
 
 from tests.api.conftest import Api, Person
@@ -136,6 +137,12 @@ async def test_the_report_csv_holds_the_numbers_the_api_gives(api: Api) -> None:
     for category, (covered, total) in figures["cells_by_category"].items():
         assert int(rows[f"cells_by_category.{category}.in_scope"]) == total
         assert int(rows[f"cells_by_category.{category}.covered"]) == covered
+    workbook = await http.get("/report.xlsx", params={"directive": CODE})
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    cells = {row[0]: row[2] for row in sheet.iter_rows(values_only=True) if row and len(row) == 3}
+    assert cells["cells_in_scope"] == figures["cells_in_scope"]
+    assert all(cells[k] == (None if v == "" else float(v)) for k, v in rows.items()), "the workbook holds numbers"
 
 
 async def test_refusals_of_pages_are_pages(api: Api) -> None:
