@@ -175,6 +175,9 @@ class DirectiveStatus(BaseModel):
     term: list[str]
     figures: dict[str, Any]
     uncovered_cells: list[str] = Field(default_factory=list, description="The directive's cells nobody serves.")
+    cells_by_category: dict[str, tuple[int, int]] = Field(
+        default_factory=dict, description="[covered, in scope] of the directive's cells, by category."
+    )
     open_replacements: list[dict[str, Any]]
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.actors import known
 from app.history import facts_of
 from app.ports import DirectiveAnswer, Directory
+from app.reports import CATEGORY_ORDER
 from app.scopes import EVERYTHING, Subject, assignment_filter, check_history, require_role
 from app.services import Services
 from directives.model import DirectiveFile
@@ -192,6 +193,7 @@ async def status(s: Services, viewer: Actor, code: str) -> dict[str, Any]:
         "term": [current.directive.term_starts_on.isoformat(), current.directive.term_ends_on.isoformat()],
         "figures": figures(current),
         "uncovered_cells": sorted(c.id for c in current.directive.cells if c.id not in current.covered_cells()),
+        "cells_by_category": by_category(current),
         "open_replacements": [
             r.model_dump(mode="json") for r in current.replacements.values() if r.fulfilled_by is None
         ],
@@ -355,3 +357,16 @@ async def preview(s: Services, actor: Actor, directive: DirectiveFile, source: s
     """What issuing ``directive`` would start, as the directory stands now (HQ looks before it confirms)."""
     require_role(actor, Role.HQ)
     return await resolve(directive, s.directory, source, s.today)
+
+
+def by_category(state: DirectiveState) -> dict[str, tuple[int, int]]:
+    """(covered, in scope) of the directive's cells by category (a cell without one counts as ``none``), in the
+    report's order."""
+    covered = state.covered_cells()
+    found: dict[str, list[int]] = {}
+    for cell in state.directive.cells:
+        for category in [str(c) for c in cell.categories] or ["none"]:
+            counts = found.setdefault(category, [0, 0])
+            counts[0] += cell.id in covered
+            counts[1] += 1
+    return {c: (found[c][0], found[c][1]) for c in CATEGORY_ORDER if c in found}

@@ -14,10 +14,12 @@ from domain.tasks import Task, assignment_tasks, context_of, directive_tasks, fo
 from domain.vocabulary import Recipient
 
 
-async def open_tasks(read: ReadModels, actor: Actor, today: date) -> list[Task]:
-    """What ``actor`` must do on ``today`` (read models caught up by the caller)."""
+async def open_tasks(read: ReadModels, actor: Actor, today: date, only: str | None = None) -> list[Task]:
+    """What ``actor`` must do on ``today`` (read models caught up by the caller), under one directive or all."""
     role, unit = tasks_scope(actor)
     directives = await read.open_directives()
+    if only is not None:
+        directives = {code: d for code, d in directives.items() if code == only}
     tasks: list[Task] = []
     contexts: dict[tuple[str, str], AssignmentContext] = {}  # the same for every assignment of a commune
     for state in await read.open_assignments(role, unit):
@@ -34,8 +36,9 @@ async def open_tasks(read: ReadModels, actor: Actor, today: date) -> list[Task]:
     return for_actor(tasks, Recipient(role=actor.role, id=actor.id))
 
 
-async def tasks(s: Services, actor: Actor) -> list[Task]:
-    """The ``tasks`` query: ``actor``'s open tasks today, the read models caught up first."""
+async def tasks(s: Services, actor: Actor, directive: str | None = None) -> list[Task]:
+    """The ``tasks`` query: ``actor``'s open tasks today (under ``directive``, or all), the read models caught up
+    first."""
     await known(s.directory, actor)
     await s.read.catch_up()
-    return await open_tasks(s.read, actor, s.today)
+    return await open_tasks(s.read, actor, s.today, directive)

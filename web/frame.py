@@ -40,6 +40,7 @@ templates = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # templates ship with the package: read once per process
 )
 
 
@@ -91,7 +92,6 @@ def render(
         label=lambda key: formats.label(key, lang),
         csrf=viewer.csrf if viewer is not None else "",
         nav=navigation(viewer),
-        partial=request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"),
         path=request.url.path,
         **values,
     )

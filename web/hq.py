@@ -4,7 +4,6 @@ and accounts (create with the enrolment link, grant, revoke, unlock, disable).""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from pathlib import PurePath
 from typing import Any
 from uuid import uuid4
@@ -14,19 +13,17 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from api.links import enrolment_url
-from app import accounts, assignments, directives, notifications, reports, tasks
+from app import accounts, assignments, directives, notifications, tasks
 from directives.model import DirectiveFile
-from domain.actors import Role
-from domain.bounds import business_date
 from domain.errors import InvalidInputError
 from infra.files import DEFAULT_LIMITS, parse_document, validate_document
 from web import forms
 from web.frame import Context, Viewer, posted, refusal, render
-from web.read import charts
+from web.read import category_chart
 from wording.tasks import what
 
 router = APIRouter(include_in_schema=False)
-READERS = (Role.HQ, Role.AUDITOR, Role.POST)  # who reads a directive's report beside its page
+PAGE = 50  # a directive's assignments shown at once
 
 
 @router.get("/directives")
@@ -38,50 +35,33 @@ async def directive_list(request: Request, ctx: Context, viewer: Viewer) -> Resp
 @router.get("/directives/{code:path}/view")
 async def directive_page(code: str, request: Request, ctx: Context, viewer: Viewer) -> Response:
     status = await directives.status(ctx.services, viewer.actor, code)
-    rows = await assignments.listed(ctx.services, viewer.actor, directive=status["directive_id"], limit=500)
+    code = status["directive_id"]
+    rows = await assignments.listed(ctx.services, viewer.actor, directive=code)
     by_post: dict[str, dict[str, int]] = {}
     for row in rows:
         counts = by_post.setdefault(str(row.get("post_id") or "-"), {})
         stage = str(row.get("stage") or "-")
         counts[stage] = counts.get(stage, 0) + 1
-    code = status["directive_id"]
-    report = await reports.report(ctx.services, viewer.actor, directive=code) if viewer.actor.role in READERS else None
-    overdue = [t for t in await tasks.tasks(ctx.services, viewer.actor) if t.directive_id == code and t.overdue]
     lang = "en" if viewer.account.language == "en" else "vi"
-    coverage = [c for c in charts(report, lang) if c["key"] == "chart_coverage"] if report else []
+    coverage = [(c, n[0], n[1]) for c, n in status["cells_by_category"].items()]
+    after = str(request.query_params.get("after", ""))[:260]
+    shown = [r for r in rows if str(r["assignment_id"]) > after][:PAGE]
     template = "_directive.html" if request.query_params.get("part") == "figures" else "directive.html"
     return render(
-        request, template, viewer, status=status, rows=rows, by_post=sorted(by_post.items()), command_id=uuid4(),
-        categories=coverage, overdue=[(t, what(t, lang)) for t in overdue],
+        request, template, viewer, status=status, rows=shown, more=len(shown) == PAGE and rows[-1] != shown[-1],
+        total=len(rows), by_post=sorted(by_post.items()), command_id=uuid4(), categories=category_chart(coverage, lang),
     )  # fmt: skip
 
 
-@router.post("/directives/{code:path}/amend")
-async def amend(code: str, request: Request, ctx: Context, viewer: Viewer) -> Response:
-    """HQ adds or removes cells, or moves the end of the term."""
-    form = await posted(request, viewer)
-
-    def ids(name: str) -> list[str]:
-        return [i for i in str(form.get(name, "")).replace(",", " ").split() if i][:500]
-
-    try:
-        end_text = str(form.get("term_ends_on", "")).strip()[:10]
-        await directives.amend(
-            ctx.services, viewer.actor, code, add_cells=ids("add_cells"), remove_cells=ids("remove_cells"),
-            term_ends_on=_day(end_text) if end_text else None, note=str(form.get("note", ""))[:4000],
-            command_id=forms.command_id_of(form),
-        )  # fmt: skip
-    except Exception as failure:
-        status, _, message = refusal(failure)
-        return render(request, "message.html", viewer, http_status=status, heading="amend", message=message)
-    return RedirectResponse(f"/directives/{code}/view", status_code=303)
-
-
-def _day(text: str) -> date:
-    try:
-        return business_date(date.fromisoformat(text), "term_ends_on")
-    except ValueError as refused:
-        raise InvalidInputError(f"term_ends_on: {refused}") from None
+@router.get("/directives/{code:path}/overdue")
+async def directive_overdue(code: str, request: Request, ctx: Context, viewer: Viewer) -> Response:
+    """A directive's overdue tasks (loaded after the page: computing them reads every open assignment)."""
+    status = await directives.status(ctx.services, viewer.actor, code)
+    found = await tasks.tasks(ctx.services, viewer.actor, status["directive_id"])
+    lang = "en" if viewer.account.language == "en" else "vi"
+    overdue = [(t, what(t, lang)) for t in found if t.overdue][:200]
+    template = "_overdue.html" if request.headers.get("HX-Request") == "true" else "overdue.html"
+    return render(request, template, viewer, status=status, overdue=overdue)
 
 
 async def _uploaded(request: Request, form: Any) -> tuple[DirectiveFile, str, str]:

@@ -55,23 +55,28 @@ def bars(items: Sequence[tuple[str, int, int | None]]) -> list[dict[str, Any]]:
     ]
 
 
+def _chart(key: str, items: Sequence[tuple[str, int, int | None]], lang: str) -> list[dict[str, Any]]:
+    found = bars(items)
+    title = formats.label(key, lang)
+    return [{"key": key, "title": title, "bars": found, "height": max(28 * len(found), 28)}] if found else []
+
+
+def category_chart(counts: Sequence[tuple[str, int, int]], lang: str) -> list[dict[str, Any]]:
+    """The chart of cells covered by category, from (category, covered, in scope)."""
+    items = [(formats._t(formats.CATEGORIES, c, lang), covered, total) for c, covered, total in counts]
+    return _chart("chart_coverage", items, lang)
+
+
 def charts(f: Figures, lang: str) -> list[dict[str, Any]]:
-    coverage = [
-        (formats._t(formats.CATEGORIES, category, lang), covered, total)
-        for category, (covered, total) in f.cells_by_category.items()
-    ]
+    """The report's charts: cells covered by category, activities, grades."""
+    coverage = [(c, covered, total) for c, (covered, total) in f.cells_by_category.items()]
     activities = [(formats.label(kind, lang), n, None) for kind, n in f.activities.items()]
     grades = [(formats._t(formats.GRADES, g, lang), n, None) for g, n in f.grades.items()]
-    found = [
-        ("chart_coverage", bars(coverage)),
-        ("chart_activities", bars(activities)),
-        ("chart_grades", bars(grades)),
-    ]
-    return [
-        {"key": key, "title": formats.label(key, lang), "bars": b, "height": max(28 * len(b), 28)}
-        for key, b in found
-        if b
-    ]
+    return (
+        category_chart(coverage, lang)
+        + _chart("chart_activities", activities, lang)
+        + _chart("chart_grades", grades, lang)
+    )
 
 
 async def _figures(request: Request, ctx: Context, viewer: Viewer) -> tuple[Figures, dict[str, str]]:

@@ -24,6 +24,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "send": ("Gửi", "Send"),
     "save": ("Lưu", "Save"),
     "show": ("Xem", "Show"),
+    "more": ("Xem tiếp", "More"),
     "done": ("Đã ghi nhận", "Recorded"),
     "refused": ("Không thực hiện được", "Refused"),
     "none": ("Không có", "None"),

@@ -71,10 +71,15 @@ async def test_a_directive_from_issue_to_report_in_the_browser(web: Web, viewpor
     picks = commune.locator("input[name=assignment]")
     await expect(picks).to_have_count(2)
     await web.shot(commune, "tasks-commune")
+    await hq.goto(f"/directives/{CODE}/view")
+    covered = hq.locator("#directive-figures dd").first
+    await expect(covered).to_have_text("0/6")
     await picks.nth(0).check()
     await picks.nth(1).check()
     await commune.click("text=Tiếp nhận các đảng viên đã chọn")
     await expect(commune.locator("ul.results li.ok")).to_have_count(2)
+    await hq.evaluate("htmx.trigger('#directive-figures', 'refresh')")  # what phancong.js does every minute
+    await expect(covered).to_have_text("2/6")
 
     today = (await web.api.harness.today()).isoformat()
     first = next(a for a in assignments if a.endswith("CB-TT-AP1"))

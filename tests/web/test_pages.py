@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import uuid
+import zipfile
 
 import httpx
 import openpyxl
@@ -157,3 +158,24 @@ async def test_refusals_of_pages_are_pages(api: Api) -> None:
     closed = await browser_of(api).get("/enrol/" + "x" * 40)
     assert closed.status_code == 410
     assert "ask HQ for a new one" in closed.text
+
+
+async def test_an_auditor_verifies_the_log_keeps_the_seal_and_downloads_an_export(api: Api) -> None:
+    hq = await api.person("hq.tran", "hq")
+    await issued(api, hq)
+    auditor = await api.person("kiemtoan", "auditor")
+    http = browser_of(api, auditor)
+    page = (await http.get("/audit")).text
+    verified = await http.post("/audit", data=form_of(page))
+    assert verified.status_code == 200, verified.text
+    assert "Chuỗi sự kiện nguyên vẹn" in verified.text
+    seal = re.search(r'id="seal">(\d+) ([0-9a-f]{64})<', verified.text)
+    assert seal is not None
+    stored = await api.harness.pool.fetchval("SELECT hash FROM log_seals WHERE seal_no = $1", int(seal.group(1)))
+    assert bytes(stored).hex() == seal.group(2)
+    export = await http.get("/audit/export", params={"directive": CODE})
+    assert export.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(export.content)) as zipped:
+        assert set(zipped.namelist()) == {"events.jsonl", "manifest.json", "verify_chain.py"}
+    unknown = await http.get("/audit/export", params={"directive": "KHONG-CO"})
+    assert unknown.status_code == 404
