@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict
 
 from app.actors import known
 from app.ports import EventLog, ReadModels
-from app.scopes import EVERYTHING, require_role, sensitive_households
+from app.scopes import EVERYTHING, require_role, sensitive_households, visible_tags
 from app.services import Services
 from directory.entries import fold_entries
-from directory.model import SENSITIVE_TAGS, DirectoryFile
+from directory.model import DirectoryFile
 from domain.actors import Actor, Role
 from domain.errors import InvalidInputError
 from domain.event import DomainEvent
@@ -229,8 +229,8 @@ async def _households(s: Services, viewer: Actor) -> list[Found]:
     allowed = sensitive_households(viewer, sponsored)
 
     def tags(h: Any) -> tuple[str, ...]:
-        if allowed is None or h.id in allowed:
-            return tuple(str(t) for t in h.tags) + ((f"denomination: {h.denomination}",) if h.denomination else ())
-        return tuple(str(t) for t in h.tags if t not in SENSITIVE_TAGS)
+        sensitive = allowed is None or h.id in allowed
+        shown = visible_tags([str(t) for t in h.tags], sensitive=sensitive)
+        return (*shown, *([f"denomination: {h.denomination}"] if sensitive and h.denomination else []))
 
     return [Found(kind="households", id=h.id, name=h.head or h.id, within=h.cell, tags=tags(h)) for h in households]

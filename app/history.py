@@ -13,9 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from app.actors import known
-from app.scopes import Facts, Subject, check_history, sensitive_households
+from app.scopes import Facts, Subject, check_history, sensitive_households, visible_tags
 from app.services import Services
-from directory.model import SENSITIVE_TAGS
 from domain.actors import Actor, Role
 from domain.assignment import AssignmentState, FoldError, fold, stream_of
 from domain.bounds import assignment_id, business_date, directive_code, entry_id
@@ -222,17 +221,20 @@ def _assignment_summary(state: AssignmentState | None) -> dict[str, Any]:
 
 
 def redact(event: RecordedEvent, payload: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
-    """The payload with a household's sensitive tags (and denomination) removed, unless ``allowed``."""
+    """The payload with a household's sensitive tags and denomination left out, unless ``allowed``: no marker where
+    they were, no key that only some households have, so that what is hidden cannot be told from what is not."""
     match event.payload:
         case DirectoryEntryAdded(kind=EntryKind.HOUSEHOLD, entry_id=hid) if hid not in allowed:
-            data = dict(payload["data"])
-            if any(t in SENSITIVE_TAGS for t in data.get("tags", [])) or data.get("denomination"):
-                data["tags"] = [t for t in data.get("tags", []) if t not in SENSITIVE_TAGS] + ["(restricted)"]
-                data.pop("denomination", None)
+            data = {k: v for k, v in payload["data"].items() if k != "denomination"}
+            data["tags"] = visible_tags(data.get("tags") or [], sensitive=False)
             return {**payload, "data": data}
         case DirectoryEntryChanged(kind=EntryKind.HOUSEHOLD, entry_id=hid) if hid not in allowed:
             changes = {k: v for k, v in payload["changes"].items() if k not in ("tags", "denomination")}
-            if len(changes) != len(payload["changes"]):
-                changes["tags"] = "(restricted)"
+            tags = payload["changes"].get("tags")
+            if tags is not None:
+                before = visible_tags(tags.get("before") or [], sensitive=False)
+                after = visible_tags(tags.get("after") or [], sensitive=False)
+                if before != after:
+                    changes["tags"] = {"before": before, "after": after}
             return {**payload, "changes": changes}
     return payload

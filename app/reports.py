@@ -76,7 +76,7 @@ class Figures(BaseModel):
     households_in_scope: int
     households_in_charge: int
     household_members: int  # members in charge of households
-    households_by_tag: dict[str, int | None]  # None: the viewer may not see this sensitive tag
+    households_by_tag: dict[str, int]  # every tag the viewer may see (sensitive ones: HQ, auditors, own post)
     activities: dict[str, int]  # kind -> quantity (sessions, visits, workdays, gifts, people)
     material_support_vnd: int
     gifts_vnd: int

@@ -12,10 +12,11 @@ command rules of ``domain.decisions`` and ``domain.directive_rules``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from directory.model import SENSITIVE_TAGS, HouseholdTag
 from domain.actors import Actor, Role
 from domain.errors import NotAllowedError
 
@@ -112,3 +113,15 @@ def require_role(viewer: Actor, *roles: Role) -> None:
     if viewer.role not in roles:
         allowed = " or ".join(r.value for r in roles)
         raise NotAllowedError(f"this is done as {allowed}, not {viewer.role.value}")
+
+
+def visible_tags(tags: Iterable[str], *, sensitive: bool) -> list[str]:
+    """A household's tags as a reader sees them: the sensitive ones only for a reader allowed them."""
+    return [t for t in tags if sensitive or t not in SENSITIVE_TAGS]
+
+
+def counts_by_tag(counts: Mapping[str, int], *, sensitive: bool) -> dict[str, int]:
+    """Households by tag as a reader sees them: every tag the reader may see, in the directory's order, each with
+    its count (0 included); the sensitive ones not at all for a reader not allowed them (no key, no null), so the
+    shape never depends on the data."""
+    return {t.value: counts.get(t.value, 0) for t in HouseholdTag if sensitive or t.value not in SENSITIVE_TAGS}

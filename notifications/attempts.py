@@ -25,6 +25,7 @@ from domain.events.notification import (
     NotificationRetried,
 )
 from events import ConcurrencyError, EventIdConflictError, EventStore, NewEvent
+from infra.masking import masked
 from notifications.channels import DeliveryError
 from notifications.models import AttemptInput, AttemptOutcome, PreparedDelivery, Send, Target, attempted
 from notifications.outbox import Outbox
@@ -57,7 +58,8 @@ def _tried(round_: Sequence[DomainEvent], *, succeeded: bool | None = None, perm
 
 
 def _of(target: Target) -> str:
-    return f"{target.recipient}|{target.channel}|{target.address}"
+    """The target as its attempts record it (the address's secret parts masked)."""
+    return f"{target.recipient}|{target.channel}|{masked(target.address)}"
 
 
 def waiting_targets(targets: Sequence[Target], round_: Sequence[DomainEvent]) -> list[Target]:

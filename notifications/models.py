@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from domain.actors import Actor
 from domain.events.notification import DeliveryAttempted
 from domain.vocabulary import Subject
+from infra.masking import masked
 
 
 class Names(BaseModel):
@@ -143,7 +144,7 @@ def attempted(
         attempt=attempt,
         recipient=target.recipient,
         channel=target.channel,
-        address=target.address,
+        address=masked(target.address),
         language=target.language,
         succeeded=failure is None,
         error=failure[0] if failure else None,

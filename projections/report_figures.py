@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from app.reports import ACTIVITY_KINDS, CATEGORY_ORDER, Figures, ReportRangeError, Scope
-from directory.model import SENSITIVE_TAGS
+from app.scopes import counts_by_tag
 from domain.directive import PRIORITY_CATEGORIES
 from domain.errors import NotFoundError
 from infra.postgres import Pool
@@ -103,9 +103,7 @@ async def figures(pool: Pool, scope: Scope, may_see_sensitive: bool, today: date
     )
     in_charge = {r["household_id"]: r for r in households}
     tags: Counter[str] = Counter(t for r in in_charge.values() for t in (_json_list(r["tags"])))
-    by_tag: dict[str, int | None] = {
-        t: (n if may_see_sensitive or t not in SENSITIVE_TAGS else None) for t, n in sorted(tags.items())
-    }
+    by_tag = counts_by_tag(tags, sensitive=may_see_sensitive)
     household_communes = [_cell_commune(r, h["cell_id"]) for r in directives for h in r["d"].get("households") or []]
     households_in_scope = sum(
         1

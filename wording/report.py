@@ -44,7 +44,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "corrections": ("Phê bình, chấn chỉnh", "Corrections"),
     "rotations": ("Luân phiên", "Rotations"),
     "overdue_tasks": ("Việc quá hạn", "Overdue tasks"),
-    "restricted": ("(hạn chế)", "(restricted)"),
     "gift_count": ("suất", "gifts"),
     "present": ("có mặt", "present"),
     "excused": ("vắng có lý do", "excused"),
@@ -140,9 +139,9 @@ def rows(f: Figures, lang: str) -> list[tuple[str, str, Any]]:
         out.append(
             ("households_per_member", label("households_per_member", lang), decimal(f.households_per_member, lang))
         )
-    for tag, n in f.households_by_tag.items():
-        value = label("restricted", lang) if n is None else number(n, lang)
-        out.append((f"households_by_tag.{tag}", "  - " + _t(TAGS, tag, lang), value))
+    if f.households_in_charge:
+        for tag, n in f.households_by_tag.items():
+            out.append((f"households_by_tag.{tag}", "  - " + _t(TAGS, tag, lang), number(n, lang)))
     for kind in ("information_session", "household_visit", "propaganda", "workday"):
         out.append((kind, label(kind, lang), number(f.activities[kind], lang)))
     out += [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 import migrations
+from infra.masking import masked
 from phancong.cli.common import JsonOption, database, emit_json, handles_errors, run, state
 
 app = typer.Typer(help="The database: its URL and schema migrations.", no_args_is_help=True)
@@ -12,10 +13,15 @@ app = typer.Typer(help="The database: its URL and schema migrations.", no_args_i
 
 @app.command("url")
 @handles_errors
-def url(ctx: typer.Context) -> None:
-    """Print the URL of the database in use (for psql and for auditors)."""
+def url(
+    ctx: typer.Context,
+    show_password: bool = typer.Option(
+        False, "--show-password", help="Print the password too (for psql); by default it is masked."
+    ),
+) -> None:
+    """Print the URL of the database in use (for psql and for auditors), its password masked unless asked."""
     value, _ = state(ctx).stack.database_url(start=False)
-    typer.echo(value)
+    typer.echo(value if show_password else masked(value, query=False))
 
 
 @app.command("migrate")

@@ -126,3 +126,12 @@ async def test_audit_verify_names_a_tampered_event_and_exits_non_zero(store: Eve
     assert f"assignment-X@2 (event {victim.event_id}" in result.stdout
     assert "content_altered" in result.stdout
     assert as_json.json()["problems"][0]["event_id"] == str(victim.event_id)
+
+
+def test_db_url_masks_a_configured_password_unless_asked(tmp_path: Path) -> None:
+    url = "postgresql://phancong:mật-khẩu-bí-mật@db.example.vn:5432/phancong?sslmode=require"
+    env = clean_env(PHANCONG_DATABASE_URL=url, PHANCONG_STATE_DIR=str(tmp_path / "state"))
+    shown = phancong("db", "url", env=env)
+    assert shown.code == 0, shown.stderr
+    assert shown.stdout.strip() == "postgresql://phancong:***@db.example.vn:5432/phancong?sslmode=require"
+    assert phancong("db", "url", "--show-password", env=env).stdout.strip() == url

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from directory.model import HouseholdTag
 from tests.reports.scenario import ACTIVITY_KINDS, CELL_PLAN, HOUSEHOLD_PLAN, Ledger
 from tests.world import EXAMPLES
 
@@ -131,5 +132,5 @@ def households_report(ledger: Ledger, start: date, end: date) -> dict[str, Any]:
         "households_in_scope": len(in_scope),
         "households_in_charge": len(in_charge),
         "household_members": len({m for m, (_, hs, _) in HOUSEHOLD_PLAN.items() if _serving_on(ledger, m, end)}),
-        "households_by_tag": dict(sorted(tags.items())),
+        "households_by_tag": {t.value: tags.get(t.value, 0) for t in HouseholdTag},  # HQ: every tag, 0 included
     }
