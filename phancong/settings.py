@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.bounds import MAX_FILE_BYTES
+
+# Settings that may be read from a file named by PHANCONG_<NAME>_FILE.
+SECRET_FIELDS = ("database_url", "smtp_password", "webhook_secret")
 
 
 class Settings(BaseSettings):
@@ -18,6 +22,26 @@ class Settings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(env_prefix="PHANCONG_", extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_from_files(cls, data: Any) -> Any:
+        """A secret may come from a file (``PHANCONG_SMTP_PASSWORD_FILE=/run/secrets/smtp``, as container secrets
+        are mounted) instead of the environment; naming both is refused. The file's content is never printed."""
+        if not isinstance(data, dict):
+            return data
+        for name in SECRET_FIELDS:
+            path = os.environ.get(f"PHANCONG_{name.upper()}_FILE")
+            if not path:
+                continue
+            if data.get(name) is not None:
+                raise ValueError(f"PHANCONG_{name.upper()} and PHANCONG_{name.upper()}_FILE are both set; set one")
+            try:
+                data = {**data, name: Path(path).read_text(encoding="utf-8").rstrip("\r\n")}
+            except (OSError, UnicodeDecodeError) as failure:
+                why = getattr(failure, "strerror", None) or type(failure).__name__
+                raise ValueError(f"PHANCONG_{name.upper()}_FILE {path}: cannot read it ({why})") from None
+        return data
 
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; unset: the embedded server under state_dir."
