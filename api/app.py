@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import account_routes, operations_routes, session_routes, work_routes
+from api import account_routes, codec_routes, operations_routes, session_routes, work_routes
 from api.links import PREFIX
 from api.problems import REFUSALS, STATUS_OF, Problem, problem, refusal_of
 from api.security import ApiContext, RateLimitedError
@@ -92,6 +92,26 @@ async def _answer(scope: Scope, receive: Receive, send: Send, code: str, detail:
     await problem(code, detail, instance=scope["path"])(scope, receive, send)
 
 
+def codec_origin(ctx: ApiContext, request: Request) -> str | None:
+    """The configured Temporal Web UI's origin, when this request to the codec endpoint comes from it."""
+    origin = request.headers.get("Origin")
+    wanted = ctx.settings.codec_cors_origin
+    if wanted and origin == wanted and request.url.path.startswith(f"{PREFIX}/codec/"):
+        return wanted
+    return None
+
+
+def cors_headers(origin: str) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Namespace",
+        "Access-Control-Max-Age": "600",
+        "Vary": "Origin",
+    }
+
+
 # Secrets travel in these path segments (enrolment links): the log shows the route, never the secret.
 SECRET_PATHS = (f"{PREFIX}/enrolment/", "/enrol/")
 
@@ -132,7 +152,8 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
     )
-    for router in (session_routes.router, account_routes.router, work_routes.router, operations_routes.router):
+    routers = (session_routes, account_routes, work_routes, operations_routes, codec_routes)
+    for router in (r.router for r in routers):
         app.include_router(router, prefix=PREFIX)
 
     def current(scope_app: Any) -> ApiContext:
@@ -145,7 +166,12 @@ def create_app(
     @app.middleware("http")
     async def record(request: Request, call_next: Callable[[Request], Any]) -> Response:
         started = time.perf_counter()
+        allowed = codec_origin(current(app), request)
+        if allowed and request.method == "OPTIONS":  # the Web UI's preflight: no credentials in it
+            return Response(status_code=204, headers=cors_headers(allowed))
         response: Response = await call_next(request)
+        if allowed:
+            response.headers.update(cors_headers(allowed))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")

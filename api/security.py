@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from temporalio.converter import PayloadCodec
 
 from app import auth
 from app.auth import AuthPolicy, Principal
@@ -63,6 +64,8 @@ class ApiSettings:
     secure_cookies: bool  # served over TLS (directly, or behind a proxy that is)
     max_body_bytes: int
     max_file_bytes: int  # a directive or the directory, uploaded whole
+    payload_codec: PayloadCodec | None = None  # the deployment's Temporal codec, when payloads are encrypted
+    codec_cors_origin: str | None = None  # the Temporal Web UI's origin, allowed to call the codec endpoint
 
 
 @dataclass

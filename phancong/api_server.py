@@ -42,6 +42,8 @@ def api_settings(settings: Settings) -> ApiSettings:
         secure_cookies=settings.served_over_tls,
         max_body_bytes=settings.api_max_body_bytes,
         max_file_bytes=settings.max_file_bytes,
+        payload_codec=settings.data_converter().payload_codec if settings.payload_keys_file else None,
+        codec_cors_origin=settings.codec_cors_origin,
     )
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.bounds import MAX_FILE_BYTES
+from infra.payload_keys import load
+
+if TYPE_CHECKING:
+    from temporalio.converter import DataConverter
 
 # Settings that may be read from a file named by PHANCONG_<NAME>_FILE.
 SECRET_FIELDS = ("database_url", "smtp_password", "webhook_secret")
@@ -64,6 +68,15 @@ class Settings(BaseSettings):
     smtp_from: str = "phancong <phancong@localhost>"
     smtp_ca_file: str | None = Field(default=None, description="CA bundle to trust for STARTTLS (default: system).")
     webhook_secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 key signing webhook bodies.")
+    payload_keys_file: Path | None = Field(
+        default=None,
+        description="Keys encrypting Temporal payloads (`phancong keys add FILE`); unset: payloads are not encrypted.",
+    )
+    codec_cors_origin: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/]+$",
+        description="The Temporal Web UI's origin allowed to call the codec endpoint (/api/v1/codec).",
+    )
     delivery_max_attempts: int = Field(default=8, ge=1, le=50)
     delivery_backoff_seconds: int = Field(default=30, ge=1, description="First retry delay; doubles, at most 1 h.")
     delivery_timeout_seconds: int = Field(
@@ -122,6 +135,12 @@ class Settings(BaseSettings):
     @property
     def served_over_tls(self) -> bool:
         return self.tls_certificate is not None or (self.public_url or "").startswith("https://")
+
+    def data_converter(self) -> DataConverter:
+        """How this deployment's values travel through Temporal (encrypted when it has payload keys)."""
+        from phancong.converter import converter_for  # noqa: PLC0415 (Temporal loads only where it is used)
+
+        return converter_for(load(self.payload_keys_file) if self.payload_keys_file else None)
 
     @property
     def base_url(self) -> str:

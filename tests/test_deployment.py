@@ -76,3 +76,7 @@ def test_no_password_has_a_default_and_nothing_unauthenticated_is_published() ->
     assert api["command"] == ["serve"]
     assert "healthcheck" in api
     assert api["environment"]["PHANCONG_TLS_CERTIFICATE"].startswith("/run/secrets/")
+    for name in ("phancong-worker", "phancong-api", "phancong-cli"):  # Temporal sees ciphertext only
+        service = SERVICES[name]
+        assert service["environment"]["PHANCONG_PAYLOAD_KEYS_FILE"] == "/run/secrets/payload_keys", name
+        assert "payload_keys" in service["secrets"], name

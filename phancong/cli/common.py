@@ -205,7 +205,7 @@ async def temporal_client(cli: CliState) -> Client:
     if started:
         note("started the embedded Temporal server (`phancong down` stops it)")
     try:
-        return await worker.connect_temporal(address, cli.settings.temporal_namespace)
+        return await worker.connect_temporal(address, cli.settings.temporal_namespace, cli.settings.data_converter())
     except RuntimeError as exc:
         raise TemporalUnreachableError(f"cannot connect to Temporal at {address}: {exc}") from exc
 

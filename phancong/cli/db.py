@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 import migrations
 from infra.masking import masked
+from infra.payload_keys import add_key as add_key_to
 from phancong.cli.common import JsonOption, database, emit_json, handles_errors, run, state
 
 app = typer.Typer(help="The database: its URL and schema migrations.", no_args_is_help=True)
@@ -60,3 +63,21 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     typer.echo(f"schema at version {result.current} of {result.latest}")
     for name in pending:
         typer.echo(f"pending {name}")
+
+
+keys = typer.Typer(help="The keys Temporal payloads are encrypted with.", no_args_is_help=True)
+
+
+@keys.command("add")
+@handles_errors
+def add_key(
+    path: Path = typer.Argument(..., help="The key file (PHANCONG_PAYLOAD_KEYS_FILE); made if missing."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Put a new key at the top of the key file: new payloads are encrypted with it, the older keys still decrypt
+    what they encrypted (rotation rewrites no history). The key itself is never printed."""
+    key_id = add_key_to(path)
+    if as_json:
+        emit_json({"key_id": key_id, "file": str(path)})
+        return
+    typer.echo(f"added payload key {key_id} to {path} (readable by its owner only)")
