@@ -35,7 +35,7 @@ from temporalio.client import (
     ScheduleUpdate,
 )
 from temporalio.converter import DataConverter
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -90,10 +90,12 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 log = structlog.stdlib.get_logger("phancong.worker")
 
 
-async def connect_temporal(address: str, namespace: str, converter: DataConverter = DATA_CONVERTER) -> Client:
+async def connect_temporal(
+    address: str, namespace: str, converter: DataConverter = DATA_CONVERTER, tls: TLSConfig | bool = False
+) -> Client:
     """A client speaking pydantic (every workflow, activity and update input is a pydantic model), through the
     deployment's codec (``Settings.data_converter``: compressed when large, encrypted when it has keys)."""
-    return await Client.connect(address, namespace=namespace, data_converter=converter)
+    return await Client.connect(address, namespace=namespace, data_converter=converter, tls=tls)
 
 
 async def ensure_search_attributes(client: Client) -> None:
@@ -208,7 +210,9 @@ async def serve(settings: Settings, database_url: str, temporal_address: str, st
     pool = await create_pool(database_url, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size)
     try:
         store = await EventStore.open(pool, REGISTRY)
-        client = await connect_temporal(temporal_address, settings.temporal_namespace, settings.data_converter())
+        client = await connect_temporal(
+            temporal_address, settings.temporal_namespace, settings.data_converter(), settings.temporal_tls()
+        )
         await ensure_search_attributes(client)
         await ensure_digest_schedule(client, settings)
         if not (settings.webhook_secret and settings.webhook_secret.get_secret_value()):

@@ -10,13 +10,19 @@ from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.bounds import MAX_FILE_BYTES
+from domain.errors import PhancongError
 from infra.payload_keys import load
 
 if TYPE_CHECKING:
     from temporalio.converter import DataConverter
+    from temporalio.service import TLSConfig
 
 # Settings that may be read from a file named by PHANCONG_<NAME>_FILE.
 SECRET_FIELDS = ("database_url", "smtp_password", "webhook_secret")
+
+
+class ConfigurationError(PhancongError):
+    code = "invalid_configuration"
 
 
 class Settings(BaseSettings):
@@ -54,6 +60,14 @@ class Settings(BaseSettings):
         default=None, description="Temporal frontend host:port; unset: the embedded dev server."
     )
     temporal_namespace: str = "default"
+    temporal_tls_ca_file: Path | None = Field(
+        default=None, description="PEM CA that signed the Temporal frontend's certificate: connect over TLS."
+    )
+    temporal_tls_cert_file: Path | None = Field(default=None, description="PEM client certificate (mTLS).")
+    temporal_tls_key_file: Path | None = Field(default=None, description="The client certificate's PEM key (mTLS).")
+    temporal_tls_server_name: str | None = Field(
+        default=None, max_length=253, description="The name on the frontend's certificate, if not its address."
+    )
     task_queue: str = "phancong"
     state_dir: Path = Field(default=Path(".phancong"), description="Where embedded servers keep their data.")
     embedded_temporal_port: int = Field(default=7233, ge=1, le=65535)
@@ -135,6 +149,30 @@ class Settings(BaseSettings):
     @property
     def served_over_tls(self) -> bool:
         return self.tls_certificate is not None or (self.public_url or "").startswith("https://")
+
+    def temporal_tls(self) -> TLSConfig | bool:
+        """How phancong reaches Temporal: over TLS (with a client certificate: mutual TLS) when configured."""
+        from temporalio.service import TLSConfig  # noqa: PLC0415
+
+        if not (self.temporal_tls_ca_file or self.temporal_tls_cert_file):
+            return False
+        if bool(self.temporal_tls_cert_file) != bool(self.temporal_tls_key_file):
+            raise ConfigurationError("PHANCONG_TEMPORAL_TLS_CERT_FILE and _KEY_FILE go together")
+
+        def read(path: Path | None) -> bytes | None:
+            if path is None:
+                return None
+            try:
+                return path.read_bytes()
+            except OSError as failure:
+                raise ConfigurationError(f"{path}: cannot read it ({failure.strerror or failure})") from None
+
+        return TLSConfig(
+            server_root_ca_cert=read(self.temporal_tls_ca_file),
+            client_cert=read(self.temporal_tls_cert_file),
+            client_private_key=read(self.temporal_tls_key_file),
+            domain=self.temporal_tls_server_name,
+        )
 
     def data_converter(self) -> DataConverter:
         """How this deployment's values travel through Temporal (encrypted when it has payload keys)."""

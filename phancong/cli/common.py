@@ -205,7 +205,10 @@ async def temporal_client(cli: CliState) -> Client:
     if started:
         note("started the embedded Temporal server (`phancong down` stops it)")
     try:
-        return await worker.connect_temporal(address, cli.settings.temporal_namespace, cli.settings.data_converter())
+        settings = cli.settings
+        return await worker.connect_temporal(
+            address, settings.temporal_namespace, settings.data_converter(), settings.temporal_tls()
+        )
     except RuntimeError as exc:
         raise TemporalUnreachableError(f"cannot connect to Temporal at {address}: {exc}") from exc
 

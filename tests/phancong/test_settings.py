@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import trustme
 from pydantic import ValidationError
+from temporalio.service import TLSConfig
 
-from phancong.settings import Settings
+from phancong.settings import ConfigurationError, Settings
 from tests.cli import clean_env, phancong
 
 pytestmark = pytest.mark.unit
@@ -44,3 +46,23 @@ def test_the_database_url_from_a_file_reaches_the_cli_masked(tmp_path: Path) -> 
     shown = phancong("db", "url", env=env)
     assert shown.code == 0, shown.stderr
     assert shown.stdout.strip() == "postgresql://phancong:***@db.example.vn/phancong"
+
+
+def test_temporal_is_reached_over_mutual_tls_when_configured(tmp_path: Path) -> None:
+    authority = trustme.CA()
+    issued = authority.issue_cert("temporal.phancong.internal")
+    ca, cert, key = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
+    authority.cert_pem.write_to_path(str(ca))
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    assert Settings().temporal_tls() is False
+    tls = Settings(
+        temporal_tls_ca_file=ca, temporal_tls_cert_file=cert, temporal_tls_key_file=key,
+        temporal_tls_server_name="temporal.phancong.internal",
+    ).temporal_tls()  # fmt: skip
+    assert isinstance(tls, TLSConfig)
+    assert (tls.server_root_ca_cert, tls.client_cert, tls.client_private_key, tls.domain) == (
+        ca.read_bytes(), cert.read_bytes(), key.read_bytes(), "temporal.phancong.internal",
+    )  # fmt: skip
+    with pytest.raises(ConfigurationError, match="go together"):
+        Settings(temporal_tls_cert_file=cert).temporal_tls()
