@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from uuid import UUID
 
 from temporalio import activity
@@ -12,10 +13,12 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from app.ports import ReadModels
 from app.tasks import open_tasks
+from directory.repository import DirectoryRepository
 from domain import ids
 from domain.actors import Actor, Role
 from domain.notices import Notice
 from domain.vocabulary import Recipient, Subject
+from events import seals
 from infra.postgres import Pool
 from notifications.attempts import Attempts
 from notifications.channels import DeliveryError
@@ -73,6 +76,7 @@ class DeliveryActivities(DeliveryCalls):
         self._read = read
         self._deliveries = deliveries
         self._attempts = attempts
+        self._directory = DirectoryRepository(pool)
 
     @activity.defn(name="attempt_delivery")
     async def attempt_delivery(self, request: AttemptInput) -> AttemptOutcome:
@@ -127,4 +131,23 @@ class DeliveryActivities(DeliveryCalls):
             )
             await self._deliveries.start(notification_id, activity.info().task_queue)
             queued += fresh
+        await self._witness(day)
         return queued
+
+    async def _witness(self, day: date) -> None:
+        """The log's seal of the day, sent to the auditors' offices: a copy of the record's fingerprint that nobody
+        with the database alone can rewrite (``audit verify --expect-seal`` checks the log against it)."""
+        if not await self._directory.contacts(Role.AUDITOR.value, None):
+            return
+        await seals.seal(self._pool)
+        latest = await seals.latest(self._pool)
+        if latest is None:
+            return
+        notification_id = uuid.uuid5(ids.PHANCONG_NAMESPACE, f"seal/{day}")
+        notice = Notice(
+            key=f"seal:{day}", recipient=Recipient(role=Role.AUDITOR), subject=Subject.SEAL_WITNESS, due_on=day,
+            reference=str(latest.seal_no),
+        )  # fmt: skip
+        details = {"seal_no": latest.seal_no, "events": latest.events, "hash": latest.hash.hex()}
+        await queue(self._pool, notification_id, notice, stream_id=f"notification-{notification_id}", details=details)
+        await self._deliveries.start(notification_id, activity.info().task_queue)

@@ -31,6 +31,7 @@ from events.errors import ConcurrencyError
 STREAM = "directory"
 _SECTIONS = (
     (EntryKind.HQ, "hq"),
+    (EntryKind.AUDITOR, "auditors"),
     (EntryKind.COMMUNE, "communes"),
     (EntryKind.CELL, "cells"),
     (EntryKind.POST, "posts"),

@@ -118,6 +118,9 @@ class HqRecipient(_Entry):
 class DirectoryFile(_Entry):
     province: Name
     hq: tuple[HqRecipient, ...] = Field((), max_length=MAX_ENTRIES)
+    # The auditors' offices, reached (by the same kinds of contact as HQ's) with the log's daily seal: a witness
+    # of the record kept outside the database.
+    auditors: tuple[HqRecipient, ...] = Field((), max_length=MAX_ENTRIES)
     communes: tuple[Commune, ...] = Field((), max_length=MAX_ENTRIES)
     cells: tuple[Cell, ...] = Field((), max_length=MAX_ENTRIES)
     posts: tuple[Post, ...] = Field((), max_length=MAX_ENTRIES)
@@ -143,6 +146,7 @@ class DirectoryFile(_Entry):
         unique("members", self.members)
         unique("households", self.households)
         unique("hq", self.hq)
+        unique("auditors", self.auditors)
         for i, cell in enumerate(self.cells):
             if cell.commune not in communes:
                 problems.append(f"cells[{i}] ({cell.id}).commune: unknown commune {cell.commune!r}")

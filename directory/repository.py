@@ -14,6 +14,7 @@ E = TypeVar("E", HqRecipient, Commune, Cell, Post, Member, Household)
 
 KINDS: dict[str, type[HqRecipient | Commune | Cell | Post | Member | Household]] = {
     "hq": HqRecipient,
+    "auditor": HqRecipient,
     "commune": Commune,
     "cell": Cell,
     "post": Post,
@@ -87,8 +88,8 @@ class DirectoryRepository:
     async def contacts(self, role: str, entry_id: str | None) -> list[tuple[str, Contact]]:
         """Where a recipient's messages go, as (who, contact): each of HQ's people for ``hq``, else the entry's
         own contact (none when the directory has none)."""
-        if role == "hq":
-            return [(f"hq:{r.id}", r.contact) for r in await self.hq()]
+        if role in ("hq", "auditor") and entry_id is None:
+            return [(f"{role}:{r.id}", r.contact) for r in await self._many(HqRecipient, role)]
         model = KINDS.get(role)
         if model is None or entry_id is None:
             return []

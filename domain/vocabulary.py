@@ -113,6 +113,7 @@ class Subject(StrEnum):
     REPLACEMENT = "replacement"
     DIGEST = "digest"  # the daily list of an officer's open tasks
     READ_MODEL = "read_model"  # a read model could not apply a stored event (HQ sees to it)
+    SEAL_WITNESS = "seal_witness"  # the log's latest seal, sent every day to the auditors (a witness outside)
 
 
 class Recipient(BaseModel):

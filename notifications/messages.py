@@ -61,6 +61,10 @@ _TITLES: dict[Subject, tuple[str, str]] = {
         "Số liệu chưa cập nhật được sự kiện {reference}",
         "A read model could not apply the event {reference}",
     ),
+    Subject.SEAL_WITNESS: (
+        "Dấu niêm phong nhật ký ngày {due}",
+        "The log's seal on {due}",
+    ),
     Subject.DIGEST: (
         "Việc cần làm ngày {due}: {count} việc, {overdue} quá hạn",
         "Your tasks on {due}: {count} open, {overdue} overdue",
@@ -120,7 +124,40 @@ def command_for(n: Notification) -> str | None:
             return f"phancong tasks --as {who}"
         case Subject.READ_MODEL:
             return "phancong projections status"
+        case Subject.SEAL_WITNESS:
+            return f"phancong audit verify --expect-seal {n.details.get('hash', '-')}"
     return None
+
+
+def _explained(n: Notification, lang: str) -> list[str]:
+    """What a notice that is not a task says beyond its title."""
+    lines: list[str] = []
+    if n.subject == Subject.SEAL_WITNESS:
+        seal_no, events, digest = n.details.get("seal_no"), n.details.get("events"), n.details.get("hash")
+        if lang == "vi":
+            lines += [
+                f"Dấu niêm phong số {seal_no}, phủ {events} sự kiện: {digest}",
+                "Lưu thư này ngoài hệ thống. Bất kỳ lúc nào, lệnh dưới đây báo lỗi nếu nhật ký đã bị viết lại.",
+            ]
+        else:
+            lines += [
+                f"Seal no. {seal_no}, covering {events} events: {digest}",
+                "Keep this message outside phancong. At any time, the command below fails if the log was rewritten.",
+            ]
+    if n.subject == Subject.READ_MODEL:
+        error = n.details.get("error") or "-"
+        projection = n.details.get("projection") or "-"
+        if lang == "vi":
+            lines += [
+                f"Bảng: {projection}. Lỗi: {error}",
+                "Các sự kiện khác vẫn được cập nhật. Sau khi khắc phục, chạy `phancong projections rebuild`.",
+            ]
+        else:
+            lines += [
+                f"Read model: {projection}. Error: {error}",
+                "Every other event is still applied. Once the cause is fixed, run `phancong projections rebuild`.",
+            ]
+    return lines
 
 
 def render(n: Notification, names: Names, language: str) -> Message:
@@ -152,22 +189,10 @@ def render(n: Notification, names: Names, language: str) -> Message:
         else:
             lines += [f"Responsible: {responsible}.", f"Overdue since {since}."]
         lines += _chain(n, lang)
-    elif n.due_on is not None and n.subject not in (Subject.DIGEST, Subject.COVERAGE):
+    elif n.due_on is not None and n.subject not in (Subject.DIGEST, Subject.COVERAGE, Subject.SEAL_WITNESS):
         lines.append(("Hạn: " if lang == "vi" else "Due: ") + fields["due"])
     lines += [_task_line(t, lang) for t in tasks]
-    if n.subject == Subject.READ_MODEL:
-        error = n.details.get("error") or "-"
-        projection = n.details.get("projection") or "-"
-        if lang == "vi":
-            lines += [
-                f"Bảng: {projection}. Lỗi: {error}",
-                "Các sự kiện khác vẫn được cập nhật. Sau khi khắc phục, chạy `phancong projections rebuild`.",
-            ]
-        else:
-            lines += [
-                f"Read model: {projection}. Error: {error}",
-                "Every other event is still applied. Once the cause is fixed, run `phancong projections rebuild`.",
-            ]
+    lines += _explained(n, lang)
     context = []
     if n.directive_id:
         context.append(("Chỉ thị" if lang == "vi" else "Directive") + f": {fields['directive']}")

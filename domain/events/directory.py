@@ -12,6 +12,7 @@ from domain.event import DomainEvent
 
 class EntryKind(StrEnum):
     HQ = "hq"
+    AUDITOR = "auditor"
     COMMUNE = "commune"
     CELL = "cell"
     POST = "post"

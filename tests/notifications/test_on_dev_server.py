@@ -125,11 +125,15 @@ async def test_a_worker_killed_right_after_sending_sends_again_with_the_same_ide
     assert events[-1].attempts == 2
 
 
+AUDITOR_EMAIL = "kiemtra@bdbp.example.vn"
+
+
 def example_directory(webhook: WebhookServer) -> dict[str, Any]:
     """The example province with HQ, Hàm Luông's post on the test webhook and the communes' e-mail."""
     directory: dict[str, Any] = yaml.safe_load((EXAMPLES / "directory.yaml").read_text(encoding="utf-8"))
     for post in directory["posts"]:
         post["contact"] = {"webhook": f"{webhook.url}/{post['id']}"}
+    directory["auditors"] = [{"id": "KIEM-TOAN", "name": "Ủy ban Kiểm tra", "contact": {"email": AUDITOR_EMAIL}}]
     return directory
 
 
@@ -195,7 +199,9 @@ async def test_the_daily_digest_runs_on_a_schedule_in_viet_nam_time_and_lists_ea
             again = await run_digest(client, schedule_id)  # the same day: each officer's digest exists already
 
             async def sent() -> bool:
-                statuses = await pool.fetch("SELECT status FROM notifications WHERE subject = 'digest'")
+                statuses = await pool.fetch(
+                    "SELECT status FROM notifications WHERE subject IN ('digest', 'seal_witness')"
+                )
                 return bool(statuses) and all(r["status"] == "delivered" for r in statuses)
 
             await wait_for(sent)
@@ -227,3 +233,14 @@ async def test_the_daily_digest_runs_on_a_schedule_in_viet_nam_time_and_lists_ea
     assert post_digest["message"]["subject"].startswith("Việc cần làm ngày ")
     assert [t["kind"] for t in post_digest["details"]["tasks"]] == ["nomination"]
     assert "phancong nominate --directive" in post_digest["message"]["body"]
+
+    # The day's seal went to the auditors, outside the database: the hash `audit verify --expect-seal` checks.
+    [witness] = [m for m in smtp.mails if m.recipients == [AUDITOR_EMAIL]]
+    assert witness.message["Subject"] == f"Dấu niêm phong nhật ký ngày {day:%d/%m/%Y}"
+    sealed_rows = await pool.fetch(
+        "SELECT details ->> 'hash' AS hash FROM notifications WHERE subject = 'seal_witness'"
+    )
+    assert len(sealed_rows) == 1  # once a day, however often the digest runs
+    witnessed_hash = sealed_rows[0]["hash"]
+    assert f"phancong audit verify --expect-seal {witnessed_hash}" in witness.body
+    assert await pool.fetchval("SELECT seal_no FROM log_seals WHERE hash = $1", bytes.fromhex(witnessed_hash)) >= 1
