@@ -14,13 +14,16 @@ import dataclasses
 import os
 import zlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
 from infra.payload_keys import PayloadKeys
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 ENCODING = b"binary/zlib"
 THRESHOLD = 64 * 1024
@@ -63,8 +66,9 @@ class PayloadEncryption(PayloadCodec):
         self.keys = keys
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        aesgcm = _aesgcm()
         key_id = self.keys.current
-        cipher = AESGCM(self.keys.key(key_id))
+        cipher = aesgcm(self.keys.key(key_id))
         found = []
         for payload in payloads:
             nonce = os.urandom(NONCE_BYTES)
@@ -80,9 +84,17 @@ class PayloadEncryption(PayloadCodec):
                 continue
             key_id = payload.metadata.get(KEY_ID, b"").decode("ascii", "replace")
             nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
-            plain = AESGCM(self.keys.key(key_id)).decrypt(nonce, sealed, key_id.encode())
+            plain = _aesgcm()(self.keys.key(key_id)).decrypt(nonce, sealed, key_id.encode())
             found.append(Payload.FromString(plain))
         return found
+
+
+def _aesgcm() -> type[AESGCM]:
+    """cryptography's AES-GCM, imported where a payload is sealed or opened: a workflow module that imports this
+    one is re-imported by Temporal's sandbox, which cannot re-import cryptography's native code."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
+    return AESGCM
 
 
 class Chain(PayloadCodec):
