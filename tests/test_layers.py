@@ -48,7 +48,7 @@ ALLOWED: dict[str, set[str]] = {
 
 def modules() -> list[tuple[str, Path]]:
     found = [("worker", ROOT / "worker.py")]
-    for package in OURS - {"worker"}:
+    for package in sorted(OURS - {"worker"}):
         found += [(package, path) for path in sorted((ROOT / package).rglob("*.py"))]
     return found
 
