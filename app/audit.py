@@ -54,7 +54,8 @@ async def seal(s: Services, actor: Actor | None) -> Seal | None:
 
 
 async def export(s: Services, actor: Actor, directive: str, out: Path) -> dict[str, Any]:
-    """Every stream of a directive, whole, with a manifest of hashes an auditor verifies offline."""
+    """Every stream of a directive, whole, with a manifest of hashes and the script that verifies them offline
+    (``verify_chain.py``, standard library only)."""
     assert s.audit is not None, "the audit port is connected where directives are exported"
     require_role(actor, Role.AUDITOR, Role.HQ)
     code = directive_code(directive, "--directive")
@@ -64,6 +65,7 @@ async def export(s: Services, actor: Actor, directive: str, out: Path) -> dict[s
         raise InvalidInputError(f"--out {out}: cannot write there ({failed.strerror or failed})") from None
     if manifest is None:
         raise NotFoundError(f"no events of directive {code}")
+    (out / "verify_chain.py").write_text(verify_script(), encoding="utf-8")  # the export verifies on its own
     return manifest
 
 

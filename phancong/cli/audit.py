@@ -124,4 +124,4 @@ def export(
             f"{manifest['events']:,} events of {len(manifest['streams'])} streams in {target}/events.jsonl; "
             f"manifest {target}/manifest.json"
         )
-        typer.echo(f"verify offline: python3 verify_chain.py {target}/events.jsonl {target}/manifest.json")
+        typer.echo(f"verify offline: python3 {target}/verify_chain.py {target}/events.jsonl {target}/manifest.json")

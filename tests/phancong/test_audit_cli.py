@@ -27,6 +27,12 @@ def offline(export: Path, *manifest: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, check=False)
 
 
+def from_the_folder(out: Path) -> subprocess.CompletedProcess[str]:
+    """The export's own script, run in the export's folder alone, as an auditor would."""
+    args = [sys.executable, "-I", "verify_chain.py", "events.jsonl", "manifest.json"]
+    return subprocess.run(args, cwd=out, capture_output=True, text=True, check=False)
+
+
 async def test_an_auditor_seals_verifies_exports_and_catches_what_was_changed(
     domain_store: EventStore, pool: Pool, database_url: str, tmp_path: Path
 ) -> None:
@@ -42,6 +48,9 @@ async def test_an_auditor_seals_verifies_exports_and_catches_what_was_changed(
     exported = phancong("audit", "export", "--directive", PROVINCE.directive_id, "--out", str(out), "--as", "auditor",
                         "--json", env=env)  # fmt: skip
     events_file, manifest_file = out / "events.jsonl", out / "manifest.json"
+    assert (out / "verify_chain.py").read_text(encoding="utf-8") == block("python")  # the export holds its script
+    alone = from_the_folder(out)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
     intact = offline(events_file, manifest_file)
 
     assert unsealed.code == 0, unsealed.stdout
