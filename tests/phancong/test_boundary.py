@@ -3,6 +3,7 @@ written, and no stored event stops the read side. Each test is one case that bro
 
 from __future__ import annotations
 
+import asyncio
 import json
 import unicodedata
 from datetime import timedelta
@@ -33,8 +34,20 @@ POST = "post:DBP-HAM-LUONG"
 
 
 async def issued(world: World) -> None:
+    """The example cell directive issued, and settled: "issued" is printed once DirectiveIssued is stored; the
+    workflow then asks each of its two posts to nominate (NominationRequested), which a test counting events
+    must not mistake for a refused command's."""
     await world.ok("directory", "import", str(EXAMPLES / "directory.yaml"), actor=HQ)
     await world.ok("directive", "issue", str(await world.directive_file(CELLS)), actor=HQ)
+    for _ in range(600):
+        asked = await world.harness.pool.fetchval(
+            "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'NominationRequested'",
+            f"directive-{CELLS}",
+        )
+        if asked >= 2:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the directive did not ask its posts to nominate")
 
 
 async def active(world: World, member: str = "DV-HL-02", cell: str = "CB-TT-AP1") -> str:
