@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from temporalio.converter import PayloadCodec
 
@@ -74,6 +74,19 @@ class ApiContext:
     settings: ApiSettings
     policy: AuthPolicy
     limiter: RateLimiter
+
+
+def set_session_cookie(response: Response, ctx: ApiContext, session_token: str) -> None:
+    """The session cookie a sign-in sets, for the API and the web app alike."""
+    response.set_cookie(
+        COOKIE,
+        session_token,
+        max_age=int(ctx.policy.session_absolute.total_seconds()),
+        httponly=True,
+        secure=ctx.settings.secure_cookies,
+        samesite="strict",
+        path="/",
+    )
 
 
 def context(request: Request) -> ApiContext:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from api import models
 from api.problems import COMMON, documented
-from api.security import COOKIE, Caller, Context, client_of
+from api.security import COOKIE, Caller, Context, client_of, set_session_cookie
 from app import auth
 from app.auth import Principal
 
@@ -41,15 +41,7 @@ async def sign_in(body: models.SignIn, request: Request, response: Response, ctx
     signed = await auth.sign_in(
         ctx.services, body.login, body.password, body.code, client, scope=body.scope, policy=ctx.policy
     )
-    response.set_cookie(
-        COOKIE,
-        signed.session_token,
-        max_age=int(ctx.policy.session_absolute.total_seconds()),
-        httponly=True,
-        secure=ctx.settings.secure_cookies,
-        samesite="strict",
-        path="/",
-    )
+    set_session_cookie(response, ctx, signed.session_token)
     return models.SignedIn(**me(signed.principal).model_dump(), expires_at=signed.expires_at)
 
 

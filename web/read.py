@@ -110,26 +110,29 @@ async def report_page(request: Request, ctx: Context, viewer: Viewer) -> Respons
     )  # fmt: skip
 
 
-@router.get("/report.csv")
-async def report_csv(request: Request, ctx: Context, viewer: Viewer) -> Response:
+async def _download(request: Request, ctx: Context, viewer: Viewer, kind: str) -> Response:
+    """The report with the page's filters, as a file of numbers: CSV or an Excel workbook."""
     lang = "en" if viewer.account.language == "en" else "vi"
     figures, _ = await _figures(request, ctx, viewer)
-    return Response(
-        formats.as_number_csv(figures, lang),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="phancong-report.csv"', "Cache-Control": "no-store"},
+    content, media = (
+        (formats.as_number_csv(figures, lang), "text/csv; charset=utf-8")
+        if kind == "csv"
+        else (formats.as_workbook(figures, lang), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     )
+    disposition = f'attachment; filename="phancong-report.{kind}"'
+    return Response(
+        content, media_type=media, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"}
+    )
+
+
+@router.get("/report.csv")
+async def report_csv(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    return await _download(request, ctx, viewer, "csv")
 
 
 @router.get("/report.xlsx")
 async def report_workbook(request: Request, ctx: Context, viewer: Viewer) -> Response:
-    lang = "en" if viewer.account.language == "en" else "vi"
-    figures, _ = await _figures(request, ctx, viewer)
-    return Response(
-        formats.as_workbook(figures, lang),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="phancong-report.xlsx"', "Cache-Control": "no-store"},
-    )
+    return await _download(request, ctx, viewer, "xlsx")
 
 
 @router.get("/history")

@@ -11,7 +11,7 @@ import segno
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.security import COOKIE, client_of
+from api.security import COOKIE, client_of, set_session_cookie
 from app import accounts, auth
 from domain.errors import InvalidInputError
 from web.frame import LANG_COOKIE, Context, Viewer, back_to, posted, refusal, render, signed_in
@@ -53,15 +53,7 @@ async def sign_in(request: Request, ctx: Context) -> Response:
         status, _, message = refusal(failure)
         return render(request, "sign_in.html", None, http_status=status, next=target, error=message, login=login)
     answer = RedirectResponse(target, status_code=303)
-    answer.set_cookie(
-        COOKIE,
-        signed.session_token,
-        max_age=int(ctx.policy.session_absolute.total_seconds()),
-        httponly=True,
-        secure=ctx.settings.secure_cookies,
-        samesite="strict",
-        path="/",
-    )
+    set_session_cookie(answer, ctx, signed.session_token)
     return answer
 
 
