@@ -9,13 +9,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from app.actors import known
-from app.ports import EventLog, ReadModels
+from app.ports import EventLog, HouseholdVault, ReadModels
 from app.scopes import EVERYTHING, require_role, sensitive_households, visible_tags
 from app.services import Services
-from directory.entries import fold_entries
+from directory.entries import Entry, fold_entries
+from directory.households import SEALED, split
 from directory.model import DirectoryFile
 from domain.actors import Actor, Role
-from domain.errors import InvalidInputError
+from domain.bounds import entry_id, required_text
+from domain.errors import InvalidInputError, NotFoundError, PhancongError, WrongStateError
 from domain.event import DomainEvent
 from domain.events.directory import (
     DirectoryEntryAdded,
@@ -24,6 +26,7 @@ from domain.events.directory import (
     DirectoryImported,
     EntryKind,
     FieldChange,
+    HouseholdErased,
 )
 from events.envelope import NewEvent
 from events.errors import ConcurrencyError
@@ -88,7 +91,18 @@ async def import_directory(
 ) -> ImportResult:
     """HQ makes the stored directory the file's: every entry added, changed or removed is an event."""
     require_role(actor, Role.HQ)
-    return await apply_directory(s.log, s.read, directory, digest, source, actor=actor, now=s.clock.now())
+    return await apply_directory(
+        s.log, s.read, directory, digest, source, vault=require_vault(s.vault), actor=actor, now=s.clock.now()
+    )
+
+
+def require_vault(vault: HouseholdVault | None) -> HouseholdVault:
+    """The households' vault, or the refusal that says how to configure it."""
+    if vault is None:
+        raise PhancongError(
+            "households' data keys are not configured (PHANCONG_MASTER_KEYS_FILE)", code="invalid_configuration"
+        )
+    return vault
 
 
 async def apply_directory(
@@ -98,6 +112,7 @@ async def apply_directory(
     digest: str,
     source: str,
     *,
+    vault: HouseholdVault,
     actor: Actor,
     now: datetime,
     remove_missing: bool = True,
@@ -108,7 +123,9 @@ async def apply_directory(
         # The directory as its record says, not as a read model (which may lag) shows it.
         recorded = await log.read_stream(STREAM)
         version = recorded[-1].stream_version if recorded else 0
-        changes = _differences(fold_entries(e.payload for e in recorded), _entries(directory), remove_missing)
+        current = fold_entries(e.payload for e in recorded)
+        desired = await _sealed(vault, current, _entries(directory))
+        changes = _differences(current, desired, remove_missing)
         added = sum(isinstance(e, DirectoryEntryAdded) for e, _ in changes)
         changed = sum(isinstance(e, DirectoryEntryChanged) for e, _ in changes)
         removed = sum(isinstance(e, DirectoryEntryRemoved) for e, _ in changes)
@@ -138,6 +155,38 @@ async def apply_directory(
     raise AssertionError("unreachable")
 
 
+async def _sealed(
+    vault: HouseholdVault,
+    current: dict[tuple[EntryKind, str], Entry],
+    desired: dict[tuple[EntryKind, str], dict[str, Any]],
+) -> dict[tuple[EntryKind, str], dict[str, Any]]:
+    """``desired`` with each household as it is stored: its clear part and its secret part sealed — the box it has
+    when its secrets did not change (so an unchanged household is no change), a new one when they did, and an erased
+    household's secrets left erased (its box stays the one nobody can open)."""
+    households = {eid: data for (kind, eid), data in desired.items() if kind == EntryKind.HOUSEHOLD}
+    if not households:
+        return desired
+    stored = {
+        eid: current[(EntryKind.HOUSEHOLD, eid)].data for eid in households if (EntryKind.HOUSEHOLD, eid) in current
+    }
+    ids = sorted(stored)
+    opened = dict(zip(ids, await vault.open([(h, stored[h]) for h in ids]), strict=True))
+    erased = await vault.erased(households)
+    parts = {eid: split(data) for eid, data in households.items()}
+    sealed = await vault.seal(
+        {
+            eid: secret
+            for eid, (_, secret) in parts.items()
+            if eid not in erased and (eid not in opened or opened[eid] != secret or SEALED not in stored[eid])
+        }
+    )
+    result = dict(desired)
+    for eid, (clear, _) in parts.items():
+        box = sealed.get(eid) or stored.get(eid, {}).get(SEALED)
+        result[(EntryKind.HOUSEHOLD, eid)] = {**clear, SEALED: box} if box is not None else clear
+    return result
+
+
 def _differences(
     current: dict[tuple[EntryKind, str], Any], desired: dict[tuple[EntryKind, str], dict[str, Any]], remove: bool
 ) -> list[tuple[DomainEvent, dict[str, str | None]]]:
@@ -156,6 +205,50 @@ def _differences(
             event = DirectoryEntryRemoved(kind=kind, entry_id=entry_id)
             changes.append((event, _subjects(kind, entry_id, entry.data)))
     return changes
+
+
+class Erasure(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    household_id: str
+    erased_at: datetime
+    position: int  # of the HouseholdErased event in the log
+
+
+async def erase_household(s: Services, actor: Actor, household_id: str, reason: str) -> Erasure:
+    """HQ erases a household's sensitive data (head, denomination, sensitive tags) by destroying its data key:
+    every event that carried them still stands and still verifies, and none can be opened again. The erasure is
+    itself an event (``HouseholdErased``); a second erasure of the same household is refused."""
+    require_role(actor, Role.HQ)
+    household_id = entry_id(household_id, "household")
+    reason = required_text(reason, "reason")
+    vault = require_vault(s.vault)
+    for attempt in range(1, _ATTEMPTS + 1):
+        recorded = await s.log.read_stream(STREAM)
+        entry = fold_entries(e.payload for e in recorded).get((EntryKind.HOUSEHOLD, household_id))
+        if entry is None:
+            raise NotFoundError(f"no household {household_id} in the directory")
+        if any(isinstance(e.payload, HouseholdErased) and e.payload.household_id == household_id for e in recorded):
+            raise WrongStateError(f"household {household_id} is erased already")
+        now = s.clock.now()
+        await vault.erase(household_id, now)  # first: a crash before the event leaves it erased, and a retry records it
+        event: NewEvent[DomainEvent] = NewEvent(
+            payload=HouseholdErased(household_id=household_id, reason=reason),
+            occurred_at=now,
+            actor=actor,
+            causation_id=f"erase:{household_id}",
+            cell_id=entry.data.get("cell"),
+        )
+        version = recorded[-1].stream_version if recorded else 0
+        try:
+            appended = await s.log.append(STREAM, version, [event])
+        except ConcurrencyError:
+            if attempt == _ATTEMPTS:
+                raise
+            continue
+        await s.read.catch_up()
+        return Erasure(household_id=household_id, erased_at=now, position=appended.positions[-1])
+    raise AssertionError("unreachable")
 
 
 async def counts(s: Services, viewer: Actor) -> dict[str, int]:
@@ -218,15 +311,15 @@ async def _households(s: Services, viewer: Actor) -> list[Found]:
     sponsored: set[str] = set()
     if viewer.role == Role.POST and viewer.id is not None:
         sponsored = await s.read.sponsored_households(viewer.id)
-        households = await s.directory.households(ids=sorted(sponsored))
+        households = await s.directory.households(ids=sorted(sponsored), reveal=True)
     elif viewer.role == Role.COMMUNE:
         cells = [c.id for c in await s.directory.cells(communes=[viewer.id or ""])]
-        households = await s.directory.households(cells=cells)
+        households = await s.directory.households(cells=cells, reveal=True)
     elif viewer.role == Role.CELL:
-        households = await s.directory.households(cells=[viewer.id or ""])
+        households = await s.directory.households(cells=[viewer.id or ""], reveal=True)
     else:
         require_role(viewer, Role.HQ, Role.AUDITOR, Role.POST, Role.COMMUNE, Role.CELL)
-        households = await s.directory.households()
+        households = await s.directory.households(reveal=True)
     allowed = sensitive_households(viewer, sponsored)
 
     def tags(h: Any) -> tuple[str, ...]:

@@ -13,8 +13,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from app.actors import known
+from app.directory import require_vault
+from app.ports import HouseholdVault
 from app.scopes import Facts, Subject, check_history, sensitive_households, visible_tags
 from app.services import Services
+from directory.households import SEALED, join
 from domain.actors import Actor, Role
 from domain.assignment import AssignmentState, FoldError, fold, stream_of
 from domain.bounds import assignment_id, business_date, directive_code, entry_id
@@ -125,7 +128,8 @@ async def history(s: Services, viewer: Actor, subject: Subject, subject_id: str,
         raise NotFoundError(f"no events of {subject.value} {subject_id}{when}")
     sponsored = await s.read.sponsored_households(viewer.id) if viewer.role == Role.POST and viewer.id else set()
     allowed = sensitive_households(viewer, sponsored)
-    entries = [_entry(e, allowed) for e in events]
+    payloads = await unseal(s.vault, events)
+    entries = [_entry(e, payload, allowed) for e, payload in zip(events, payloads, strict=True)]
     try:
         state = await _state(s, subject, subject_id, events, as_of)
     except FoldError as broken:  # a stored event the fold cannot follow: the timeline is still shown
@@ -141,8 +145,7 @@ _CHECKED = {
 }
 
 
-def _entry(e: RecordedEvent, allowed: set[str] | None) -> Entry:
-    payload = e.payload.model_dump(mode="json")
+def _entry(e: RecordedEvent, payload: dict[str, Any], allowed: set[str] | None) -> Entry:
     if allowed is not None:
         payload = redact(e, payload, allowed)
     return Entry(
@@ -220,6 +223,53 @@ def _assignment_summary(state: AssignmentState | None) -> dict[str, Any]:
     }
 
 
+def _household_of(event: RecordedEvent) -> str | None:
+    match event.payload:
+        case (
+            DirectoryEntryAdded(kind=EntryKind.HOUSEHOLD, entry_id=hid)
+            | DirectoryEntryChanged(kind=EntryKind.HOUSEHOLD, entry_id=hid)
+        ):
+            return hid
+    return None
+
+
+async def unseal(vault: HouseholdVault | None, events: list[RecordedEvent]) -> list[dict[str, Any]]:
+    """Each event's payload, a household's sealed secrets opened into the fields the directory file gave (head,
+    denomination, sensitive tags; a change of them as ``head``, ``denomination`` and ``sensitive_tags`` changes),
+    or marked ``erased`` where its data key is destroyed. Redaction (``redact``) then applies as to any payload."""
+    payloads = [e.payload.model_dump(mode="json") for e in events]
+    boxes: list[tuple[int, str, str, dict[str, Any]]] = []  # (event index, household, where, stored data)
+    for i, (event, payload) in enumerate(zip(events, payloads, strict=True)):
+        household = _household_of(event)
+        if household is None:
+            continue
+        if "data" in payload:
+            boxes.append((i, household, "data", payload["data"]))
+        elif (change := payload["changes"].get(SEALED)) is not None:
+            for side in ("before", "after"):
+                boxes.append((i, household, side, {SEALED: change[side]} if change[side] else {}))
+    if not boxes:
+        return payloads
+    opened = await require_vault(vault).open([(household, data) for _, household, _, data in boxes])
+    secrets: dict[tuple[int, str], dict[str, Any] | None] = {}
+    for (i, _, where, data), secret in zip(boxes, opened, strict=True):
+        if where == "data":
+            payloads[i] = {**payloads[i], "data": join(data, secret)}
+        else:
+            secrets[(i, where)] = secret if data else {}
+    for i in {i for i, _ in secrets}:
+        before, after = secrets[(i, "before")], secrets[(i, "after")]
+        changes = {k: v for k, v in payloads[i]["changes"].items() if k != SEALED}
+        if before is None or after is None:
+            changes["erased"] = {"before": before is None, "after": after is None}
+        else:
+            for name, key in (("head", "head"), ("denomination", "denomination"), ("sensitive_tags", "tags")):
+                if before.get(key) != after.get(key):
+                    changes[name] = {"before": before.get(key), "after": after.get(key)}
+        payloads[i] = {**payloads[i], "changes": changes}
+    return payloads
+
+
 def redact(event: RecordedEvent, payload: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
     """The payload with a household's sensitive tags and denomination left out, unless ``allowed``: no marker where
     they were, no key that only some households have, so that what is hidden cannot be told from what is not."""
@@ -229,7 +279,9 @@ def redact(event: RecordedEvent, payload: dict[str, Any], allowed: set[str]) -> 
             data["tags"] = visible_tags(data.get("tags") or [], sensitive=False)
             return {**payload, "data": data}
         case DirectoryEntryChanged(kind=EntryKind.HOUSEHOLD, entry_id=hid) if hid not in allowed:
-            changes = {k: v for k, v in payload["changes"].items() if k not in ("tags", "denomination")}
+            changes = {
+                k: v for k, v in payload["changes"].items() if k not in ("tags", "denomination", "sensitive_tags")
+            }
             tags = payload["changes"].get("tags")
             if tags is not None:
                 before = visible_tags(tags.get("before") or [], sensitive=False)

@@ -16,7 +16,7 @@ memory) and the composition roots (the CLI, the API, the worker, the tests) choo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -60,6 +60,21 @@ class EventLog(Protocol):
     ) -> list[RecordedEvent]: ...
 
 
+class HouseholdVault(Protocol):
+    """Households' secret parts (head, denomination, sensitive tags) sealed under a data key per household, opened
+    for readers allowed them, and erased by destroying the key (``directory.sealing.Vault``)."""
+
+    async def seal(self, secrets_by_household: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]: ...
+
+    async def open(self, entries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any] | None]: ...
+
+    async def reveal(self, entries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]]: ...
+
+    async def erased(self, households: Iterable[str]) -> set[str]: ...
+
+    async def erase(self, household_id: str, at: datetime) -> None: ...
+
+
 class Directory(Protocol):
     """The directory as it stands (active entries), as the models of the directory file."""
 
@@ -73,7 +88,11 @@ class Directory(Protocol):
 
     async def members(self, *, ids: list[str] | None = None, post: str | None = None) -> list[Any]: ...
 
-    async def households(self, *, ids: list[str] | None = None, cells: list[str] | None = None) -> list[Any]: ...
+    async def households(
+        self, *, ids: list[str] | None = None, cells: list[str] | None = None, reveal: bool = False
+    ) -> list[Any]:
+        """Households' clear parts; with ``reveal``, also their opened secret parts (erased ones marked so)."""
+        ...
 
     async def member(self, member_id: str) -> Any | None: ...
 

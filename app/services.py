@@ -17,6 +17,7 @@ from app.ports import (
     Directives,
     Directory,
     EventLog,
+    HouseholdVault,
     OneTimeCodes,
     Outbox,
     PasswordHasher,
@@ -40,6 +41,7 @@ class Services:
     credentials: Credentials | None = None
     hasher: PasswordHasher | None = None
     codes: OneTimeCodes | None = None
+    vault: HouseholdVault | None = None
 
     @property
     def today(self) -> date:

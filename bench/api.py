@@ -216,7 +216,9 @@ async def fill(pool: Pool, store: EventStore, s: Any) -> tuple[int, synthetic.Pr
 async def accounts_directory(s: Any, p: synthetic.Province, lives: int) -> None:
     from app.directory import apply_directory  # noqa: PLC0415
 
-    await apply_directory(s.log, s.read, directory(p, lives), "0" * 64, "bench", actor=HQ, now=datetime.now(UTC))
+    await apply_directory(
+        s.log, s.read, directory(p, lives), "0" * 64, "bench", vault=s.vault, actor=HQ, now=datetime.now(UTC)
+    )
 
 
 def spawn(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:

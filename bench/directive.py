@@ -33,7 +33,9 @@ from domain.errors import WrongStateError
 from events import EventStore
 from events.catalog import REGISTRY
 from infra.postgres import Pool, create_pool
+from phancong.composition import vault_for
 from phancong.process import tune_garbage_collector
+from phancong.settings import Settings
 from projections.queries import PostgresReadModels
 from simulation.generator import generate_directory, simulated_directive
 from tests.temporal import dev_server
@@ -80,7 +82,14 @@ async def national_directive(client: Client, pool: Pool, store: EventStore) -> d
     digest = hashlib.sha256(directory.model_dump_json().encode()).hexdigest()
     t0 = time.perf_counter()
     await apply_directory(
-        store, PostgresReadModels(pool, store), directory, digest, "bench-directory", actor=HQ, now=now
+        store,
+        PostgresReadModels(pool, store),
+        directory,
+        digest,
+        "bench-directory",
+        vault=vault_for(pool, Settings()),
+        actor=HQ,
+        now=now,
     )
     t_directory = time.perf_counter() - t0
     spec = simulated_directive(f"BENCH-{uuid.uuid4().hex[:6]}", local_date(now), 24, [c.id for c in directory.communes])

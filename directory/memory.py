@@ -5,25 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ports import EventLog
+from app.ports import EventLog, HouseholdVault
 from directory.entries import fold_entries
-from directory.model import Cell, Commune, Household, HqRecipient, Member, Post
-from directory.repository import KINDS
+from directory.households import SEALED
+from directory.model import Cell, Commune, HouseholdRecord, HqRecipient, Member, Post
+from directory.repository import KINDS, reveal_households
 
 STREAM = "directory"
 
 
 class MemoryDirectory:
-    def __init__(self, log: EventLog) -> None:
+    def __init__(self, log: EventLog, vault: HouseholdVault | None = None) -> None:
         self._log = log
+        self._vault = vault
 
-    async def _active(self, kind: str) -> list[Any]:
+    async def _rows(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
         entries = fold_entries(e.payload for e in await self._log.read_stream(STREAM))
-        model = KINDS[kind]
         return [
-            model.model_validate({"id": entry_id, **entry.data})
+            (entry_id, entry.data)
             for (k, entry_id), entry in sorted(entries.items())
             if k.value == kind and entry.active
+        ]
+
+    async def _active(self, kind: str) -> list[Any]:
+        model = KINDS[kind]
+        return [
+            model.model_validate({"id": entry_id, **{k: v for k, v in data.items() if k != SEALED}})
+            for entry_id, data in await self._rows(kind)
         ]
 
     async def exists(self, kind: str, entry_id: str) -> bool:
@@ -45,11 +53,19 @@ class MemoryDirectory:
     async def members(self, *, ids: list[str] | None = None, post: str | None = None) -> list[Member]:
         return [m for m in await self._active("member") if (ids is None or m.id in ids) and post in (None, m.post)]
 
-    async def households(self, *, ids: list[str] | None = None, cells: list[str] | None = None) -> list[Household]:
+    async def households(
+        self, *, ids: list[str] | None = None, cells: list[str] | None = None, reveal: bool = False
+    ) -> list[HouseholdRecord]:
+        rows = [
+            (eid, data)
+            for eid, data in await self._rows("household")
+            if (ids is None or eid in ids) and (cells is None or data.get("cell") in cells)
+        ]
+        if reveal:
+            return await reveal_households(self._vault, rows)
         return [
-            h
-            for h in await self._active("household")
-            if (ids is None or h.id in ids) and (cells is None or h.cell in cells)
+            HouseholdRecord.model_validate({"id": eid, **{k: v for k, v in d.items() if k != SEALED}})
+            for eid, d in rows
         ]
 
     async def member(self, member_id: str) -> Member | None:

@@ -107,6 +107,13 @@ class Household(_Entry):
     denomination: Line | None = None
 
 
+class HouseholdRecord(Household):
+    """A household as the directory holds it: ``erased`` once HQ has destroyed its data key (its head and
+    denomination then read empty, its sensitive tags none)."""
+
+    erased: bool = False
+
+
 class HqRecipient(_Entry):
     """Someone at provincial headquarters who receives escalations and HQ's digest."""
 

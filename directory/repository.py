@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-import asyncpg
-
-from directory.model import Cell, Commune, Contact, Household, HqRecipient, Member, Post
+from app.directory import require_vault
+from app.ports import HouseholdVault
+from directory.households import SEALED
+from directory.model import Cell, Commune, Contact, HouseholdRecord, HqRecipient, Member, Post
 from infra.postgres import Pool
 
-E = TypeVar("E", HqRecipient, Commune, Cell, Post, Member, Household)
+E = TypeVar("E", HqRecipient, Commune, Cell, Post, Member, HouseholdRecord)
 
-KINDS: dict[str, type[HqRecipient | Commune | Cell | Post | Member | Household]] = {
+KINDS: dict[str, type[HqRecipient | Commune | Cell | Post | Member | HouseholdRecord]] = {
     "hq": HqRecipient,
     "auditor": HqRecipient,
     "commune": Commune,
     "cell": Cell,
     "post": Post,
     "member": Member,
-    "household": Household,
+    "household": HouseholdRecord,
 }
 
 
-def _entry(model: type[E], row: asyncpg.Record) -> E:
+async def reveal_households(
+    vault: HouseholdVault | None, rows: list[tuple[str, dict[str, Any]]]
+) -> list[HouseholdRecord]:
+    """Households with their secret parts opened (erased ones marked); refused without the data keys' vault."""
+    revealed = await require_vault(vault).reveal(rows)
+    return [HouseholdRecord.model_validate({"id": eid, **data}) for (eid, _), data in zip(rows, revealed, strict=True)]
+
+
+def _entry(model: type[E], row: Mapping[str, Any]) -> E:
     data: dict[str, Any] = {"id": row["entry_id"], **_json(row["data"])}
+    data.pop(SEALED, None)  # a household's secret part: only ``households(reveal=True)`` opens it
     return model.model_validate(data)
 
 
@@ -36,16 +47,12 @@ def _json(value: Any) -> dict[str, Any]:
 class DirectoryRepository:
     """The directory as it stands (active entries); every method reads one kind of entry."""
 
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, vault: HouseholdVault | None = None) -> None:
         self._pool = pool
+        self._vault = vault
 
     async def _many(self, model: type[E], kind: str, where: str = "", *args: Any) -> list[E]:
-        rows = await self._pool.fetch(
-            f"SELECT entry_id, data FROM directory_entries WHERE kind = $1 AND active {where} ORDER BY entry_id",
-            kind,
-            *args,
-        )
-        return [_entry(model, row) for row in rows]
+        return [_entry(model, {"entry_id": eid, "data": data}) for eid, data in await self._rows(kind, where, *args)]
 
     async def communes(self) -> list[Commune]:
         return await self._many(Commune, "commune")
@@ -67,12 +74,26 @@ class DirectoryRepository:
             return await self._many(Member, "member", "AND data ->> 'post' = $2", post)
         return await self._many(Member, "member")
 
-    async def households(self, *, ids: list[str] | None = None, cells: list[str] | None = None) -> list[Household]:
+    async def households(
+        self, *, ids: list[str] | None = None, cells: list[str] | None = None, reveal: bool = False
+    ) -> list[HouseholdRecord]:
+        """Households' clear parts (cell, non-sensitive tags); with ``reveal``, their secret parts opened too."""
+        where, args = "", []
         if ids is not None:
-            return await self._many(Household, "household", "AND entry_id = ANY($2::text[])", ids)
-        if cells is not None:
-            return await self._many(Household, "household", "AND data ->> 'cell' = ANY($2::text[])", cells)
-        return await self._many(Household, "household")
+            where, args = "AND entry_id = ANY($2::text[])", [ids]
+        elif cells is not None:
+            where, args = "AND data ->> 'cell' = ANY($2::text[])", [cells]
+        if not reveal:
+            return await self._many(HouseholdRecord, "household", where, *args)
+        return await reveal_households(self._vault, await self._rows("household", where, *args))
+
+    async def _rows(self, kind: str, where: str = "", *args: Any) -> list[tuple[str, dict[str, Any]]]:
+        rows = await self._pool.fetch(
+            f"SELECT entry_id, data FROM directory_entries WHERE kind = $1 AND active {where} ORDER BY entry_id",
+            kind,
+            *args,
+        )
+        return [(r["entry_id"], _json(r["data"])) for r in rows]
 
     async def member(self, member_id: str) -> Member | None:
         found = await self.members(ids=[member_id])

@@ -140,6 +140,7 @@ _ENTRY_ID: TypeAdapter[str] = TypeAdapter(EntryId)
 _DIRECTIVE_CODE: TypeAdapter[str] = TypeAdapter(DirectiveCode)
 _ASSIGNMENT_ID: TypeAdapter[str] = TypeAdapter(AssignmentId)
 _BUSINESS_DATE: TypeAdapter[date] = TypeAdapter(BusinessDate)
+_REQUIRED_TEXT: TypeAdapter[str] = TypeAdapter(RequiredText)
 
 
 class OutOfBoundsError(ValueError):
@@ -156,6 +157,11 @@ def _checked(adapter: TypeAdapter[str], value: str, what: str) -> str:
 def entry_id(value: str, what: str = "id") -> str:
     """A directory id as given, in its normal form, or OutOfBoundsError."""
     return _checked(_ENTRY_ID, value, what)
+
+
+def required_text(value: str, what: str = "text") -> str:
+    """Text that must be given (a reason), in its normal form, or OutOfBoundsError."""
+    return _checked(_REQUIRED_TEXT, value, what)
 
 
 def directive_code(value: str, what: str = "directive") -> str:

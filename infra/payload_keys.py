@@ -32,12 +32,12 @@ class PayloadKeys:
         return found
 
 
-def load(path: Path) -> PayloadKeys:
+def load(path: Path, what: str = "payload key file") -> PayloadKeys:
     """The keys of ``path``, or PayloadKeyError saying what is wrong with it (never a key's value)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as failure:
-        raise PayloadKeyError(f"payload key file {path}: cannot read it ({type(failure).__name__})") from None
+        raise PayloadKeyError(f"{what} {path}: cannot read it ({type(failure).__name__})") from None
     keys: dict[str, bytes] = {}
     order: list[str] = []
     for number, line in enumerate(lines, 1):
@@ -50,13 +50,13 @@ def load(path: Path) -> PayloadKeys:
         except (binascii.Error, ValueError):
             key = b""
         if not key_id.isascii() or not key_id.replace("-", "").isalnum() or len(key) != KEY_BYTES:
-            raise PayloadKeyError(f"payload key file {path}: line {number} is not '<id> <base64 of 32 bytes>'")
+            raise PayloadKeyError(f"{what} {path}: line {number} is not '<id> <base64 of 32 bytes>'")
         if key_id in keys:
-            raise PayloadKeyError(f"payload key file {path}: key id {key_id!r} twice")
+            raise PayloadKeyError(f"{what} {path}: key id {key_id!r} twice")
         keys[key_id] = key
         order.append(key_id)
     if not order:
-        raise PayloadKeyError(f"payload key file {path} holds no key")
+        raise PayloadKeyError(f"{what} {path} holds no key")
     return PayloadKeys(order[0], keys)
 
 

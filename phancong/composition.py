@@ -17,7 +17,9 @@ from app.directory import ImportResult, apply_directory
 from app.ports import Clock
 from app.services import Services
 from directory.importer import load_directory
+from directory.key_store import PostgresKeyStore
 from directory.repository import DirectoryRepository
+from directory.sealing import Vault
 from domain.actors import Actor
 from events.audit import PostgresAudit
 from events.store import EventStore
@@ -52,20 +54,27 @@ def postgres_services(
         deliveries = deliveries_of(await connection.client(), settings)
         await deliveries.start(notification_id, settings.task_queue, retried_by=actor)
 
+    vault = vault_for(pool, settings)
     return Services(
         log=store,
-        directory=DirectoryRepository(pool),
+        directory=DirectoryRepository(pool, vault),
         read=PostgresReadModels(pool, store),
         assignments=TemporalAssignments(connection),
         directives=TemporalDirectives(connection, store, settings.task_queue),
         clock=clock or SystemClock(),
-        reports=PostgresReports(pool),
+        reports=PostgresReports(pool, vault),
         outbox=PostgresOutbox(pool, redeliver),
         audit=PostgresAudit(pool, store),
         credentials=PostgresCredentials(pool),
         hasher=hasher_of(settings),
         codes=Totp(),
+        vault=vault,
     )
+
+
+def vault_for(pool: Pool, settings: Settings) -> Vault:
+    """Households' data keys on ``pool``, wrapped by the deployment's master keys."""
+    return Vault(PostgresKeyStore(pool), settings.master_keys())
 
 
 def hasher_of(settings: Settings) -> Argon2Hasher:
@@ -77,9 +86,17 @@ def hasher_of(settings: Settings) -> Argon2Hasher:
 
 
 async def import_directory(
-    pool: Pool, store: EventStore, path: Path, actor: Actor, now: datetime, *, limits: FileLimits = DEFAULT_LIMITS
+    pool: Pool,
+    store: EventStore,
+    path: Path,
+    actor: Actor,
+    now: datetime,
+    *,
+    limits: FileLimits = DEFAULT_LIMITS,
+    settings: Settings | None = None,
 ) -> ImportResult:
     """Apply the differences between ``path`` and the stored directory on PostgreSQL (tools and tests)."""
     directory, digest = load_directory(path, limits)
     read = PostgresReadModels(pool, store)
-    return await apply_directory(store, read, directory, digest, path.name, actor=actor, now=now)
+    vault = vault_for(pool, settings or Settings())
+    return await apply_directory(store, read, directory, digest, path.name, vault=vault, actor=actor, now=now)

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.bounds import MAX_FILE_BYTES
 from domain.errors import PhancongError
+from infra.master_keys import FileMasterKeys, ensure_file, from_file
 from infra.payload_keys import load
 
 if TYPE_CHECKING:
@@ -85,6 +86,13 @@ class Settings(BaseSettings):
     payload_keys_file: Path | None = Field(
         default=None,
         description="Keys encrypting Temporal payloads (`phancong keys add FILE`); unset: payloads are not encrypted.",
+    )
+    master_keys_file: Path | None = Field(
+        default=None,
+        description=(
+            "Master keys wrapping households' data keys (`phancong keys add FILE`; rotate, then `phancong keys "
+            "rewrap`); unset: STATE_DIR/master.keys with the embedded database, refused with any other database."
+        ),
     )
     codec_cors_origin: str | None = Field(
         default=None,
@@ -172,6 +180,18 @@ class Settings(BaseSettings):
             client_cert=read(self.temporal_tls_cert_file),
             client_private_key=read(self.temporal_tls_key_file),
             domain=self.temporal_tls_server_name,
+        )
+
+    def master_keys(self) -> FileMasterKeys:
+        """The master keys of this deployment: its key file; with the embedded database and none named, one made
+        under ``state_dir`` (outside the database, like any key). Never a key kept in the database itself."""
+        if self.master_keys_file is not None:
+            return from_file(self.master_keys_file)
+        if self.database_url is None:
+            return ensure_file(self.state_dir / "master.keys")
+        raise ConfigurationError(
+            "set PHANCONG_MASTER_KEYS_FILE: households' sensitive fields are encrypted with keys kept outside the "
+            "database (`phancong keys add FILE` makes the file)"
         )
 
     def data_converter(self) -> DataConverter:

@@ -11,8 +11,11 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+from app.directory import require_vault
+from app.ports import HouseholdVault
 from app.reports import ACTIVITY_KINDS, CATEGORY_ORDER, Figures, ReportRangeError, Scope
 from app.scopes import counts_by_tag
+from directory.model import SENSITIVE_TAGS
 from domain.directive import PRIORITY_CATEGORIES
 from domain.errors import NotFoundError
 from infra.postgres import Pool
@@ -28,14 +31,28 @@ class PostgresReports:
     """HQ's figures from the read models (``app.ports.Reports``): every figure but the overdue tasks, which the
     use case counts from the open tasks (``Figures.scoped_assignments`` says whose)."""
 
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, vault: HouseholdVault | None = None) -> None:
         self._pool = pool
+        self._vault = vault
 
     async def figures(self, scope: Scope, may_see_sensitive: bool, today: date) -> Figures:
-        return await figures(self._pool, scope, may_see_sensitive, today)
+        return await figures(self._pool, scope, may_see_sensitive, today, self._vault)
 
 
-async def figures(pool: Pool, scope: Scope, may_see_sensitive: bool, today: date) -> Figures:
+async def _tags(vault: HouseholdVault | None, rows: list[Any], sensitive: bool) -> Counter[str]:
+    """Households' tags counted: the clear ones; for a reader allowed them, the sealed sensitive ones too (an erased
+    household's are gone, and counted nowhere)."""
+    tags: Counter[str] = Counter(t for r in rows for t in _json_list(r["tags"]) if t not in SENSITIVE_TAGS)
+    if sensitive:
+        entries = [(r["household_id"], _json_dict(r["data"])) for r in rows if r["data"] is not None]
+        for secret in await require_vault(vault).open(entries):
+            tags.update(secret.get("tags", []) if secret else [])
+    return tags
+
+
+async def figures(
+    pool: Pool, scope: Scope, may_see_sensitive: bool, today: date, vault: HouseholdVault | None = None
+) -> Figures:
     rows = await pool.fetch(
         "SELECT directive_id, title, status, state -> 'directive' AS d FROM rm_directives "
         "WHERE ($1::text IS NULL OR directive_id = $1) AND ($1::text IS NOT NULL OR simulated = $2 OR NOT simulated) "
@@ -93,7 +110,7 @@ async def figures(pool: Pool, scope: Scope, may_see_sensitive: bool, today: date
         end,
     )
     households = await pool.fetch(
-        "SELECT h.household_id, h.member_id, d.data -> 'tags' AS tags FROM rm_households h "
+        "SELECT h.household_id, h.member_id, d.data -> 'tags' AS tags, d.data FROM rm_households h "
         "LEFT JOIN directory_entries d ON d.kind = 'household' AND d.entry_id = h.household_id "
         "WHERE h.directive_id = ANY($1::text[]) AND ($2::text IS NULL OR h.post_id = $2) "
         "AND ($3::text IS NULL OR h.commune_id = $3) "
@@ -102,7 +119,7 @@ async def figures(pool: Pool, scope: Scope, may_see_sensitive: bool, today: date
         end,
     )
     in_charge = {r["household_id"]: r for r in households}
-    tags: Counter[str] = Counter(t for r in in_charge.values() for t in (_json_list(r["tags"])))
+    tags = await _tags(vault, list(in_charge.values()), may_see_sensitive)
     by_tag = counts_by_tag(tags, sensitive=may_see_sensitive)
     household_communes = [_cell_commune(r, h["cell_id"]) for r in directives for h in r["d"].get("households") or []]
     households_in_scope = sum(
@@ -196,6 +213,11 @@ def _json_list(value: object) -> list[str]:
         return []
     parsed = json.loads(value) if isinstance(value, str) else value
     return [str(v) for v in parsed] if isinstance(parsed, list) else []
+
+
+def _json_dict(value: object) -> dict[str, Any]:
+    parsed = json.loads(value) if isinstance(value, str) else value
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def _cell_commune(directive: dict[str, Any], cell_id: str) -> str | None:

@@ -41,7 +41,9 @@ from domain.errors import CommandRejectedError, PhancongError
 from domain.vocabulary import Attendance, Contribution, Stage
 from events import EventStore
 from infra.postgres import Pool
+from phancong.composition import vault_for
 from phancong.embedded import advance_clock
+from phancong.settings import Settings
 from projections.catalog import all_projections
 from projections.queries import PostgresReadModels
 from projections.runner import Projector
@@ -156,7 +158,7 @@ class Simulation:
         digest = hashlib.sha256(directory.model_dump_json().encode()).hexdigest()
         await apply_directory(
             self.store, PostgresReadModels(self.pool, self.store), directory, digest, "simulated-directory",
-            actor=HQ, now=now, remove_missing=False,
+            vault=vault_for(self.pool, Settings()), actor=HQ, now=now, remove_missing=False,
         )  # fmt: skip
         spec = simulated_directive(f"SIM-{suffix}", today, s.months, [c.id for c in directory.communes])
         resolved = await resolve(spec, self.directory, "simulation", today, simulated=True)

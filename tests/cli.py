@@ -31,9 +31,13 @@ class Result:
         return json.loads(self.stdout)
 
 
+MASTER_KEYS = "PHANCONG_MASTER_KEYS_FILE"
+
+
 def clean_env(**overrides: str) -> dict[str, str]:
-    """The caller's environment without any PHANCONG_* setting, plus ``overrides``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PHANCONG_")}
+    """The caller's environment without any PHANCONG_* setting but the test process's master keys, plus
+    ``overrides``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHANCONG_") or k == MASTER_KEYS}
     env.update(overrides)
     return env
 

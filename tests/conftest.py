@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,8 +14,9 @@ from temporalio.testing import WorkflowEnvironment
 import worker
 from events import EventStore
 from events.catalog import REGISTRY
+from infra.master_keys import ensure_file
 from infra.postgres import Pool, create_pool
-from tests.cli import clean_env
+from tests.cli import MASTER_KEYS, clean_env
 from tests.clock import VARIABLE, ChosenStartError, chosen_start, start_clock
 from tests.events.sample import SAMPLE_REGISTRY
 from tests.postgres import Databases, postgres_server
@@ -23,6 +26,11 @@ from tests.world import World
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Households' data keys are wrapped by a master key kept outside the database: one for this test process, which
+    # the phancong commands the tests run inherit (tests.cli.clean_env keeps it).
+    if not os.environ.get(MASTER_KEYS):
+        os.environ[MASTER_KEYS] = str(Path(tempfile.mkdtemp(prefix="phancong-keys-")) / "master.keys")
+        ensure_file(Path(os.environ[MASTER_KEYS]))
     try:
         chosen_start()
     except ChosenStartError as refused:

@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
         "events.registry",
         "directory.model",
         "directory.entries",
+        "directory.households",
         "directives.model",
     },
     "infra": {"domain"},

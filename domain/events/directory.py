@@ -59,11 +59,23 @@ class DirectoryEntryRemoved(DomainEvent):
     entry_id: str
 
 
+class HouseholdErased(DomainEvent):
+    """HQ destroyed a household's data key: its sealed fields (head, denomination, sensitive tags) read as erased
+    everywhere from now on, in every event that carried them; the events themselves, their chain and seals stay."""
+
+    type: Literal["HouseholdErased"] = "HouseholdErased"
+    household_id: str
+    reason: str
+
+
 DIRECTORY_EVENTS: tuple[type[DomainEvent], ...] = (
     DirectoryImported,
     DirectoryEntryAdded,
     DirectoryEntryChanged,
     DirectoryEntryRemoved,
+    HouseholdErased,
 )
 
-DirectoryEvent = DirectoryImported | DirectoryEntryAdded | DirectoryEntryChanged | DirectoryEntryRemoved
+DirectoryEvent = (
+    DirectoryImported | DirectoryEntryAdded | DirectoryEntryChanged | DirectoryEntryRemoved | HouseholdErased
+)

@@ -10,6 +10,7 @@ import migrations
 from infra.masking import masked
 from infra.payload_keys import add_key as add_key_to
 from phancong.cli.common import JsonOption, database, emit_json, handles_errors, run, state
+from phancong.composition import vault_for
 
 app = typer.Typer(help="The database: its URL and schema migrations.", no_args_is_help=True)
 
@@ -65,19 +66,43 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         typer.echo(f"pending {name}")
 
 
-keys = typer.Typer(help="The keys Temporal payloads are encrypted with.", no_args_is_help=True)
+keys = typer.Typer(
+    help="Key files: the keys Temporal payloads are encrypted with, and the master keys of households' data keys.",
+    no_args_is_help=True,
+)
 
 
 @keys.command("add")
 @handles_errors
 def add_key(
-    path: Path = typer.Argument(..., help="The key file (PHANCONG_PAYLOAD_KEYS_FILE); made if missing."),
+    path: Path = typer.Argument(
+        ..., help="The key file (PHANCONG_PAYLOAD_KEYS_FILE or PHANCONG_MASTER_KEYS_FILE); made if missing."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Put a new key at the top of the key file: new payloads are encrypted with it, the older keys still decrypt
-    what they encrypted (rotation rewrites no history). The key itself is never printed."""
+    """Put a new key at the top of the key file: what is encrypted from now on uses it, the older keys still decrypt
+    what they encrypted (rotation rewrites no history; `keys rewrap` then moves households' data keys onto it). The
+    key itself is never printed."""
     key_id = add_key_to(path)
     if as_json:
         emit_json({"key_id": key_id, "file": str(path)})
         return
-    typer.echo(f"added payload key {key_id} to {path} (readable by its owner only)")
+    typer.echo(f"added key {key_id} to {path} (readable by its owner only)")
+
+
+@keys.command("rewrap")
+@handles_errors
+def rewrap(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Wrap every household's data key with the current (first) master key, after `keys add` rotated it: no event
+    is rewritten, and the older master key can then be retired from the file."""
+
+    async def go() -> tuple[int, str]:
+        settings = state(ctx).settings
+        async with database(state(ctx)) as pool:
+            return await vault_for(pool, settings).rewrap(), settings.master_keys().current
+
+    count, current = run(go())
+    if as_json:
+        emit_json({"rewrapped": count, "master_key_id": current})
+        return
+    typer.echo(f"{count} household data keys rewrapped with master key {current}")

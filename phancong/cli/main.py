@@ -21,6 +21,7 @@ from phancong.cli import (
     directives,
     directory,
     history,
+    households,
     notifications,
     projections,
     report,
@@ -51,6 +52,7 @@ app.command("serve")(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(db.keys, name="keys")
 app.add_typer(directory.app, name="directory")
+app.add_typer(households.app, name="household")
 app.add_typer(directives.app, name="directive")
 assignments.register(app)
 app.command("tasks")(tasks.tasks)

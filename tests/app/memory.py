@@ -15,6 +15,7 @@ from app.directory import apply_directory
 from app.services import Services
 from directory.memory import MemoryDirectory
 from directory.model import DirectoryFile
+from directory.sealing import MemoryKeyStore, Vault
 from domain import ids
 from domain.actors import SYSTEM, Actor, Role
 from domain.assignment import AssignmentState, fold, stream_of
@@ -31,6 +32,7 @@ from domain.vocabulary import AssignmentKind, Stage
 from events.catalog import REGISTRY
 from events.envelope import NewEvent
 from events.memory import MemoryEventStore
+from infra.master_keys import generated
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -184,15 +186,26 @@ async def memory_services(now: datetime) -> tuple[Services, MemoryAssignments]:
     clock = ManualClock(now)
     read = MemoryReadModels(log)
     directory = DirectoryFile.model_validate(yaml.safe_load((EXAMPLES / "directory.yaml").read_text("utf-8")))
-    await apply_directory(log, read, directory, "0" * 64, "directory.yaml", actor=Actor(role=Role.HQ), now=now)  # type: ignore[arg-type]
+    vault = Vault(MemoryKeyStore(), generated())
+    await apply_directory(
+        log,
+        read,  # type: ignore[arg-type]
+        directory,
+        "0" * 64,
+        "directory.yaml",
+        vault=vault,
+        actor=Actor(role=Role.HQ),
+        now=now,
+    )
     assignments = MemoryAssignments(log, clock)
     services = Services(
         log=log,
-        directory=MemoryDirectory(log),
+        directory=MemoryDirectory(log, vault),
         read=read,  # type: ignore[arg-type]  # the queries these tests use
         assignments=assignments,
         directives=NoDirectives(),
         clock=clock,
+        vault=vault,
     )
     return services, assignments
 
