@@ -291,6 +291,29 @@ async def directory_import(
     return await once(request, ctx, caller, key, run)
 
 
+@router.post(
+    "/households/{household_id}/erase",
+    tags=["directory"],
+    responses=documented(*COMMON, 404, 409, 422),
+    response_model=directory.Erasure,
+)
+async def household_erase(
+    household_id: Annotated[str, Path(min_length=1, max_length=64)],
+    body: models.Reason,
+    request: Request,
+    ctx: Context,
+    caller: Caller,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """HQ erases a household's head, denomination and sensitive tags by destroying its data key: every event stays
+    and verifies, and reads them as erased from now on. It cannot be undone; a second erasure is `wrong_state`."""
+
+    async def run(_: UUID) -> directory.Erasure:
+        return await directory.erase_household(ctx.services, caller.actor, household_id, body.reason)
+
+    return await once(request, ctx, caller, key, run)
+
+
 @router.get(
     "/history/{subject}/{subject_id:path}", tags=["history"], responses=documented(*COMMON, 404), response_model=History
 )

@@ -273,6 +273,7 @@ class Found(BaseModel):
     name: str
     within: str  # the commune, post or cell the entry belongs to
     tags: tuple[str, ...] = ()
+    erased: bool = False  # a household whose sensitive data HQ has erased
 
 
 def _matches(query: str, *texts: str) -> bool:
@@ -327,4 +328,7 @@ async def _households(s: Services, viewer: Actor) -> list[Found]:
         shown = visible_tags([str(t) for t in h.tags], sensitive=sensitive)
         return (*shown, *([f"denomination: {h.denomination}"] if sensitive and h.denomination else []))
 
-    return [Found(kind="households", id=h.id, name=h.head or h.id, within=h.cell, tags=tags(h)) for h in households]
+    return [
+        Found(kind="households", id=h.id, name=h.head or h.id, within=h.cell, tags=tags(h), erased=h.erased)
+        for h in households
+    ]

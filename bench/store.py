@@ -2,7 +2,9 @@
 
 One run, one database: phancong's append (1 event per transaction with 1 and 8 writers, batches of 100)
 and read_all (decoded to models), each beside the raw figure for the same rows: plain INSERT, executemany,
-COPY, a server-side cursor with json.loads. Rounds alternate ours and raw; the median is printed.
+COPY, a server-side cursor with json.loads. Rounds alternate ours and raw; the median is printed. Then the
+same for households recorded with their sensitive fields sealed (a data key each, made on first use), beside
+the same households plain: encryption on beside encryption off.
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ from itertools import count
 from typing import Any
 
 from bench.harness import Comparison, bench_database, median, print_table, rate
+from directory.households import SEALED, split
+from directory.key_store import PostgresKeyStore
+from directory.sealing import Vault
 from domain.actors import Actor, Role
 from domain.event import DomainEvent
+from domain.events.directory import DirectoryEntryAdded, EntryKind
 from events import EventStore, NewEvent
+from events.catalog import REGISTRY
+from infra.master_keys import generated
 from infra.postgres import Pool, create_pool
 from phancong.process import tune_garbage_collector
 from tests.events.sample import SAMPLE_REGISTRY, SampleRecorded
@@ -35,6 +43,7 @@ RAW_INSERT = (
     f"INSERT INTO raw_events ({RAW_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)"
 )
 ACTOR = Actor(role=Role.MEMBER, id="DV-0001")
+HQ = Actor(role=Role.HQ)
 NOW = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)
 _positions = count(1)
 
@@ -132,6 +141,81 @@ async def raw_read(pool: Pool, total: int) -> float:
     return await rate(total, go)
 
 
+HOUSEHOLD_BATCHES = 50  # batches of 100 households per round
+
+
+def household(i: int) -> dict[str, Any]:
+    """A household as a directory file gives it (plain), varied like a province's."""
+    tags = [["poor"], ["border_farmland", "religion"], ["cross_border_kin", "poor"], ["policy_or_hardship"]][i % 4]
+    return {
+        "cell": f"CB-{i % 211:03d}",
+        "head": f"Nguyễn Thị Hộ Số {i}",
+        "tags": tags,
+        "denomination": "Phật giáo Hòa Hảo" if "religion" in tags else None,
+    }
+
+
+async def households_appended(store: EventStore, vault: Vault | None, tag: str) -> float:
+    """Households recorded as a directory import records them, 100 per append: sealed (each box under its
+    household's own data key, made on first use) when ``vault`` is given, plain (encryption off) otherwise."""
+    batches = [[(f"HH-{tag}-{b}-{i}", household(b * 100 + i)) for i in range(100)] for b in range(HOUSEHOLD_BATCHES)]
+
+    async def go() -> None:
+        for b, batch in enumerate(batches):
+            data = dict(batch)
+            if vault is not None:
+                parts = {hid: split(plain) for hid, plain in batch}
+                boxes = await vault.seal({hid: secret for hid, (_, secret) in parts.items()})
+                data = {hid: {**clear, SEALED: boxes[hid]} for hid, (clear, _) in parts.items()}
+            events: list[NewEvent[DomainEvent]] = [
+                NewEvent(
+                    payload=DirectoryEntryAdded(kind=EntryKind.HOUSEHOLD, entry_id=hid, data=entry),
+                    occurred_at=NOW,
+                    actor=HQ,
+                )
+                for hid, entry in data.items()
+            ]
+            await store.append(f"directory-{tag}-{b}", 0, events)
+
+    return await rate(HOUSEHOLD_BATCHES * 100, go)
+
+
+async def households_read(store: EventStore, vault: Vault | None, tag: str) -> float:
+    """The same households read back as a reader allowed them sees them: their boxes opened (or plain)."""
+
+    async def go() -> None:
+        seen = 0
+        for b in range(HOUSEHOLD_BATCHES):
+            rows = [(e.payload.entry_id, e.payload.data) for e in await store.read_stream(f"directory-{tag}-{b}")]  # type: ignore[attr-defined]
+            revealed = await vault.reveal(rows) if vault is not None else [dict(data) for _, data in rows]
+            seen += sum(1 for r in revealed if r.get("head"))
+        assert seen == HOUSEHOLD_BATCHES * 100, seen
+
+    return await rate(HOUSEHOLD_BATCHES * 100, go)
+
+
+async def measure_sealing(url: str) -> list[Comparison]:
+    """Households' sensitive fields sealed (encryption on) beside the same households plain (encryption off), in
+    the same database and run: what encryption at rest costs an import and a reader."""
+    pool = await create_pool(url, min_size=2, max_size=2)
+    try:
+        store = await EventStore.open(pool, REGISTRY)
+        vault = Vault(PostgresKeyStore(pool), generated())
+        results: dict[str, list[float]] = {}
+        for r in range(ROUNDS):
+            results.setdefault("sealed", []).append(await households_appended(store, vault, f"on{r}"))
+            results.setdefault("plain", []).append(await households_appended(store, None, f"off{r}"))
+            results.setdefault("opened", []).append(await households_read(store, vault, f"on{r}"))
+            results.setdefault("read", []).append(await households_read(store, None, f"off{r}"))
+    finally:
+        await pool.close()
+    m = {k: median(v) for k, v in results.items()}
+    return [
+        Comparison("households, seal + append by 100", m["sealed"], m["plain"], "encryption off", target=0.5),
+        Comparison("households, read + open", m["opened"], m["read"], "encryption off", target=0.5),
+    ]
+
+
 async def measure(url: str) -> list[Comparison]:
     pool = await create_pool(url, min_size=9, max_size=9)
     try:
@@ -169,7 +253,9 @@ async def measure(url: str) -> list[Comparison]:
 async def main() -> None:
     async with bench_database() as url:
         rows = await measure(url)
+        sealing = await measure_sealing(url)
     print_table(f"event store, median of {ROUNDS} rounds, {os.cpu_count()} cores", rows)
+    print_table(f"households' sensitive fields sealed at rest, median of {ROUNDS} rounds", sealing, unit="hh/s")
 
 
 if __name__ == "__main__":

@@ -80,3 +80,6 @@ def test_no_password_has_a_default_and_nothing_unauthenticated_is_published() ->
         service = SERVICES[name]
         assert service["environment"]["PHANCONG_PAYLOAD_KEYS_FILE"] == "/run/secrets/payload_keys", name
         assert "payload_keys" in service["secrets"], name
+        # households' data keys are wrapped by master keys that only the secret holds, never the database
+        assert service["environment"]["PHANCONG_MASTER_KEYS_FILE"] == "/run/secrets/master_keys", name
+        assert "master_keys" in service["secrets"], name

@@ -163,7 +163,14 @@ async def directory_page(request: Request, ctx: Context, viewer: Viewer) -> Resp
 
 
 async def _directory(
-    request: Request, ctx: Context, viewer: Viewer, *, imported: Any = None, error: str | None = None, status: int = 200
+    request: Request,
+    ctx: Context,
+    viewer: Viewer,
+    *,
+    imported: Any = None,
+    erased: Any = None,
+    error: str | None = None,
+    status: int = 200,
 ) -> Response:
     counts = await directory.counts(ctx.services, viewer.actor)
     kind = str(request.query_params.get("kind", "") or "cells")[:20]
@@ -175,7 +182,7 @@ async def _directory(
         status, _, error = refusal(failure)
     return render(
         request, "directory.html", viewer, http_status=status, counts=sorted(counts.items()), kinds=directory.KINDS,
-        kind=kind, query=query, found=found, imported=imported, error=error,
+        kind=kind, query=query, found=found, imported=imported, erased=erased, error=error,
     )  # fmt: skip
 
 
@@ -199,6 +206,21 @@ async def directory_import(request: Request, ctx: Context, viewer: Viewer) -> Re
         status, _, message = refusal(failure)
         return await _directory(request, ctx, viewer, error=message, status=status)
     return await _directory(request, ctx, viewer, imported=imported)
+
+
+@router.post("/directory/erase")
+async def household_erase(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    """HQ erases a household's sensitive data (its data key destroyed), once the box saying so is ticked."""
+    form = await posted(request, viewer)
+    try:
+        if form.get("confirm") != "yes":
+            raise InvalidInputError("tick the box: an erasure cannot be undone")
+        household, reason = str(form.get("household") or ""), str(form.get("reason") or "")
+        erased = await directory.erase_household(ctx.services, viewer.actor, household, reason)
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        return await _directory(request, ctx, viewer, error=message, status=status)
+    return await _directory(request, ctx, viewer, erased=erased)
 
 
 @router.get("/audit")

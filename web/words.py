@@ -152,6 +152,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "search": ("Tìm", "Search"),
     "kind": ("Loại", "Kind"),
     "id": ("Mã", "Id"),
+    "household": ("Mã hộ", "Household"),
+    "erased": ("đã xoá dữ liệu nhạy cảm", "sensitive data erased"),
+    "erase_household": ("Xoá dữ liệu nhạy cảm của một hộ", "Erase a household's sensitive data"),
+    "erase_explained": (
+        "Huỷ khoá dữ liệu của hộ: họ tên chủ hộ, tôn giáo và các đặc điểm nhạy cảm không còn đọc được ở bất cứ đâu; "
+        "các sự kiện vẫn được giữ nguyên và vẫn kiểm chứng được. Không thể hoàn tác.",
+        "Destroys the household's data key: its head's name, denomination and sensitive tags can no longer be read "
+        "anywhere; every event stays and still verifies. It cannot be undone.",
+    ),
+    "erase_confirm": ("Tôi hiểu việc này không thể hoàn tác", "I understand this cannot be undone"),
+    "erase": ("Xoá vĩnh viễn", "Erase for good"),
+    "erase_done": ("Đã xoá dữ liệu nhạy cảm của hộ", "Erased the sensitive data of household"),
 }
 
 FIELDS: dict[str, tuple[str, str]] = {

@@ -179,3 +179,34 @@ async def test_an_auditor_verifies_the_log_keeps_the_seal_and_downloads_an_expor
         assert set(zipped.namelist()) == {"events.jsonl", "manifest.json", "verify_chain.py"}
     unknown = await http.get("/audit/export", params={"directive": "KHONG-CO"})
     assert unknown.status_code == 404
+
+
+async def test_hq_erases_a_households_sensitive_data_from_the_directory_page_and_the_api_refuses_it_twice(
+    api: Api,
+) -> None:
+    hq = await api.person("hq.tran", "hq")
+    commune = await api.person("xa.tiemtom", "commune:TT-TIEM-TOM")
+    assert "erase" not in (await browser_of(api, commune).get("/directory")).text  # HQ's form only
+    http = browser_of(api, hq)
+    page = (await http.get("/directory?kind=households&q=HH-003")).text
+    assert "Phật giáo Hòa Hảo" in page
+    start = page.index('action="/directory/erase"')
+    unticked = await http.post("/directory/erase", data=form_of(page[start:], household="HH-003", reason="asked"))
+    assert unticked.status_code == 400
+    assert "cannot be undone" in unticked.text
+    fields = form_of(page[start:], household="HH-003", reason="the family asked", confirm="yes")
+    done = await http.post("/directory/erase", data=fields)
+    assert done.status_code == 200, done.text
+    assert "HH-003" in done.text
+    after = (await http.get("/directory?kind=households&q=HH-003")).text
+    assert "Phật giáo Hòa Hảo" not in after
+    assert "Lê Văn Kha" not in after
+    twice = await hq.post("/households/HH-003/erase", {"reason": "again"})
+    assert (twice.status_code, twice.json()["code"]) == (409, "wrong_state")
+    other = await hq.post("/households/HH-001/erase", {"reason": "the family asked"})
+    assert other.status_code == 200, other.text
+    assert other.json()["household_id"] == "HH-001"
+    refused = await commune.post("/households/HH-002/erase", {"reason": "asked"})
+    assert refused.status_code == 403
+    erasures = await api.harness.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'HouseholdErased'")
+    assert erasures == 2
