@@ -1,8 +1,12 @@
 """No secret is ever written where others read: a journey through the API with every kind of secret phancong
 handles (passwords, a wrong one too, second-factor keys and codes, enrolment links, session cookies, CSRF and API
-tokens), then every event, every outbox row and everything logged is searched for each of them."""
+tokens, the master key of households' data keys), then every event, every outbox row, every data key's row and
+everything logged is searched for each of them."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 import yaml
@@ -45,6 +49,9 @@ async def test_no_secret_reaches_the_log_the_events_or_the_outbox(api: Api, capf
         "hq session": hq.http.cookies["phancong_session"],
         "post session": post.http.cookies["phancong_session"],
         "hq csrf": hq.csrf,
+        # the master key wrapping households' data keys (as its file holds it), and a household's head: sealed
+        "master key": Path(os.environ["PHANCONG_MASTER_KEYS_FILE"]).read_text().split()[1],
+        "a household's head": "Lê Văn Kha",
     }
     assert all(len(value) >= 6 for value in secrets.values()), secrets.keys()
     pool = api.harness.pool
@@ -53,6 +60,8 @@ async def test_no_secret_reaches_the_log_the_events_or_the_outbox(api: Api, capf
     out, err = capfd.readouterr()
     assert events
     assert "request" in out + err  # the log was captured
-    places = {"events": "\n".join(events), "outbox": "\n".join(outbox), "log": out + err}
+    keys = [r["text"] for r in await pool.fetch("SELECT row_to_json(k)::text AS text FROM household_keys k")]
+    assert keys  # the directory's households have their data keys, wrapped
+    places = {"events": "\n".join(events), "outbox": "\n".join(outbox), "keys": "\n".join(keys), "log": out + err}
     found = [(name, where) for name, value in secrets.items() for where, text in places.items() if value in text]
     assert found == []

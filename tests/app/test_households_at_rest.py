@@ -91,8 +91,25 @@ def refused(result: Result, code: str) -> None:
 async def test_an_erased_household_reads_erased_everywhere_and_the_record_still_verifies(
     pool: Pool, database_url: str, tmp_path: Path
 ) -> None:
-    env = clean_env(PHANCONG_DATABASE_URL=database_url, PHANCONG_STATE_DIR=str(tmp_path / "state"))
+    keys = tmp_path / "master.keys"
+    env = clean_env(
+        PHANCONG_DATABASE_URL=database_url,
+        PHANCONG_STATE_DIR=str(tmp_path / "state"),
+        PHANCONG_MASTER_KEYS_FILE=str(keys),
+    )
+    refused(cli(env, "directory", "import", str(DIRECTORY), "--as", "hq"), "invalid_configuration")  # no key file
+    assert cli(env, "keys", "add", str(keys)).code == 0
     assert cli(env, "directory", "import", str(DIRECTORY), "--as", "hq").code == 0
+
+    # the master key rotated: every data key rewrapped with the new one, no event rewritten, and all still open
+    events = await pool.fetchval("SELECT count(*) FROM events")
+    assert cli(env, "keys", "add", str(keys)).code == 0
+    rewrapped = cli(env, "keys", "rewrap", "--json")
+    assert rewrapped.code == 0, rewrapped.stderr
+    assert rewrapped.json()["rewrapped"] == len(sensitive_values(DIRECTORY))
+    assert rewrapped.json()["master_key_id"] == keys.read_text().split()[0]
+    assert await pool.fetchval("SELECT count(DISTINCT master_key_id) FROM household_keys") == 1
+    assert await pool.fetchval("SELECT count(*) FROM events") == events
     before = json.loads(cli(env, "history", "cell", "CB-TT-AP1", "--as", "hq", "--json").stdout)
     assert "Lê Văn Kha" in json.dumps(before, ensure_ascii=False)
 
