@@ -338,8 +338,10 @@ async def report(
     commune: Unit = None,
     start: Annotated[str | None, Query(alias="from", max_length=10, description="YYYY-MM-DD")] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10, description="YYYY-MM-DD")] = None,
+    as_of: Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD or an ISO instant")] = None,
 ) -> Figures:
-    """HQ's report over a period: HQ and auditors on anything, a post on its own members, a commune on itself."""
+    """HQ's report over a period: HQ and auditors on anything, a post on its own members, a commune on itself;
+    ``as_of``: as it could have been printed then (the events recorded before that instant)."""
     return await reports.report(
         ctx.services,
         caller.actor,
@@ -348,4 +350,5 @@ async def report(
         commune=commune,
         start=_day(start, "from") if start else None,
         end=_day(end, "to") if end else None,
+        as_of=as_of_moment(as_of) if as_of else None,
     )

@@ -198,7 +198,9 @@ class ReadModels(Protocol):
 
 
 class Reports(Protocol):
-    async def figures(self, scope: Any, may_see_sensitive: bool, today: date) -> Any: ...
+    async def figures(self, scope: Any, today: date, as_of: datetime | None = None) -> Any:
+        """The figures of ``scope``; with ``as_of``, from the events recorded before that instant only."""
+        ...
 
 
 class Outbox(Protocol):

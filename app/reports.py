@@ -16,17 +16,24 @@ The figures come from the read models (``app.ports.Reports``); who may see which
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors import known, known_entry
-from app.scopes import may_see_sensitive_figures, report_scope
+from app.directory import STREAM as DIRECTORY
+from app.directory import require_vault
+from app.scopes import counts_by_tag, may_see_sensitive_figures, report_scope
 from app.services import Services
 from app.tasks import open_tasks
+from directory.entries import fold_entries
+from directory.model import SENSITIVE_TAGS
 from domain.actors import Actor, Role
 from domain.bounds import directive_code
+from domain.calendar import VIETNAM
 from domain.errors import PhancongError
+from domain.events.directory import EntryKind
 
 CATEGORY_ORDER = ("bordering", "complex_security", "weak", "zero_member_village", "none")
 ACTIVITY_KINDS = (
@@ -89,8 +96,10 @@ class Figures(BaseModel):
     commendations: int
     corrections: int
     rotations: int
-    overdue_tasks: int
+    overdue_tasks: int | None  # None in a report as of an earlier instant (tasks are today's)
+    as_of: datetime | None = None  # the instant the report is as of (None: now)
     scoped_assignments: list[str] = Field(default_factory=list, exclude=True)  # whose overdue tasks count
+    households_in_charge_ids: list[str] = Field(default_factory=list, exclude=True)  # whose tags are counted
 
     @property
     def attendance_rate(self) -> float | None:
@@ -115,8 +124,10 @@ async def report(
     start: date | None = None,
     end: date | None = None,
     simulated: bool = False,
+    as_of: datetime | None = None,
 ) -> Figures:
-    """The report ``viewer`` may read: HQ and auditors on anything, a post on its own members, a commune on itself."""
+    """The report ``viewer`` may read: HQ and auditors on anything, a post on its own members, a commune on itself;
+    with ``as_of``, as it could have been printed at that instant (from the events recorded before it)."""
     assert s.reports is not None, "the reports port is connected where reports are read"
     await known(s.directory, viewer)
     scoped = report_scope(
@@ -133,8 +144,38 @@ async def report(
         simulated=simulated,
     )
     await s.read.catch_up()
-    figures: Figures = await s.reports.figures(scope, may_see_sensitive_figures(viewer, scoped), s.today)
-    return figures.model_copy(update={"overdue_tasks": await _overdue(s, figures, scope)})
+    figures: Figures = await s.reports.figures(scope, s.today, as_of)
+    by_tag = await households_by_tag(
+        s,
+        figures.households_in_charge_ids,
+        figures.end,
+        sensitive=may_see_sensitive_figures(viewer, scoped),
+        as_of=as_of,
+    )
+    # Overdue tasks are today's open tasks: a report as of an earlier instant has none to show (None).
+    overdue = await _overdue(s, figures, scope) if as_of is None else None
+    return figures.model_copy(update={"overdue_tasks": overdue, "households_by_tag": by_tag, "as_of": as_of})
+
+
+async def households_by_tag(
+    s: Services, households: list[str], end: date, *, sensitive: bool, as_of: datetime | None = None
+) -> dict[str, int]:
+    """The tags of ``households`` as the directory stood on ``end`` (its events up to that day's end, Viet Nam time,
+    not today's tables): a report of a past period does not change when the directory changes later. Every tag the
+    reader may see, with its count (0 included); the sensitive ones only for a reader allowed them, opened from
+    their sealed boxes (an erased household's are gone, counted nowhere)."""
+    until = datetime.combine(end + timedelta(days=1), time(), tzinfo=VIETNAM)
+    standing = fold_entries(
+        e.payload
+        for e in await s.log.read_stream(DIRECTORY)
+        if e.occurred_at < until and (as_of is None or e.recorded_at < as_of)
+    )
+    rows = [(h, entry.data) for h in households if (entry := standing.get((EntryKind.HOUSEHOLD, h))) is not None]
+    tags: Counter[str] = Counter(t for _, data in rows for t in data.get("tags") or [] if t not in SENSITIVE_TAGS)
+    if sensitive and rows:
+        for secret in await require_vault(s.vault).open(rows):
+            tags.update(secret.get("tags", []) if secret else [])
+    return counts_by_tag(tags, sensitive=sensitive)
 
 
 async def _overdue(s: Services, figures: Figures, scope: Scope) -> int:

@@ -76,6 +76,14 @@ ORDER BY global_position
 LIMIT $2
 """
 
+_READ_DIRECTIVES = f"""
+SELECT {_COLUMNS}, hash FROM events
+WHERE directive_id IS NOT NULL AND ($1::text IS NULL OR directive_id = $1)
+  AND global_position > $2 AND global_position <= $3
+ORDER BY global_position
+LIMIT $4
+"""
+
 _READ_STREAM = f"""
 SELECT {_COLUMNS}, hash FROM events
 WHERE stream_id = $1 AND stream_version > $2 AND stream_version <= $3
@@ -293,6 +301,21 @@ class EventStore:
             rows = await connection.fetch(_READ_STREAM, *args)
         else:
             rows = await self._pool.fetch(_READ_STREAM, *args)
+        return self._decode(rows)
+
+    async def read_directives(
+        self,
+        directive_id: str | None,
+        *,
+        after_position: int,
+        through_position: int,
+        limit: int = 1000,
+        connection: asyncpg.Connection | None = None,
+    ) -> list[RecordedEvent]:
+        """The events of one directive (or of every directive), its own and its assignments', in position order
+        within ``(after_position, through_position]``."""
+        args = (directive_id, after_position, through_position, limit)
+        rows = await (connection or self._pool).fetch(_READ_DIRECTIVES, *args)
         return self._decode(rows)
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:

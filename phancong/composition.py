@@ -62,7 +62,7 @@ def postgres_services(
         assignments=TemporalAssignments(connection),
         directives=TemporalDirectives(connection, store, settings.task_queue),
         clock=clock or SystemClock(),
-        reports=PostgresReports(pool, vault),
+        reports=PostgresReports(pool, store),
         outbox=PostgresOutbox(pool, redeliver),
         audit=PostgresAudit(pool, store),
         credentials=PostgresCredentials(pool),

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from app.directory import require_vault
-from app.ports import HouseholdVault
+import asyncpg
+
 from app.reports import ACTIVITY_KINDS, CATEGORY_ORDER, Figures, ReportRangeError, Scope
-from app.scopes import counts_by_tag
-from directory.model import SENSITIVE_TAGS
+from domain.calendar import local_date
 from domain.directive import PRIORITY_CATEGORIES
 from domain.errors import NotFoundError
+from events import EventStore
 from infra.postgres import Pool
+from projections.assignments import AssignmentProjection, DirectiveProjection
+from projections.reports import FactsProjection, SummaryProjection
 
 _ASSIGNMENTS = """
 SELECT * FROM rm_assignments a
@@ -31,28 +33,45 @@ class PostgresReports:
     """HQ's figures from the read models (``app.ports.Reports``): every figure but the overdue tasks, which the
     use case counts from the open tasks (``Figures.scoped_assignments`` says whose)."""
 
-    def __init__(self, pool: Pool, vault: HouseholdVault | None = None) -> None:
+    def __init__(self, pool: Pool, store: EventStore) -> None:
         self._pool = pool
-        self._vault = vault
+        self._store = store
 
-    async def figures(self, scope: Scope, may_see_sensitive: bool, today: date) -> Figures:
-        return await figures(self._pool, scope, may_see_sensitive, today, self._vault)
-
-
-async def _tags(vault: HouseholdVault | None, rows: list[Any], sensitive: bool) -> Counter[str]:
-    """Households' tags counted: the clear ones; for a reader allowed them, the sealed sensitive ones too (an erased
-    household's are gone, and counted nowhere)."""
-    tags: Counter[str] = Counter(t for r in rows for t in _json_list(r["tags"]) if t not in SENSITIVE_TAGS)
-    if sensitive:
-        entries = [(r["household_id"], _json_dict(r["data"])) for r in rows if r["data"] is not None]
-        for secret in await require_vault(vault).open(entries):
-            tags.update(secret.get("tags", []) if secret else [])
-    return tags
+    async def figures(self, scope: Scope, today: date, as_of: datetime | None = None) -> Figures:
+        if as_of is None:
+            return await figures(self._pool, scope, today)
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            await as_it_stood(conn, self._store, scope.directive, as_of)
+            return await figures(conn, scope, local_date(as_of))
 
 
-async def figures(
-    pool: Pool, scope: Scope, may_see_sensitive: bool, today: date, vault: HouseholdVault | None = None
-) -> Figures:
+# The read models the figures come from, and the projections that keep them, in the projector's order.
+AS_OF_PROJECTIONS = (AssignmentProjection(), DirectiveProjection(), FactsProjection(), SummaryProjection())
+_BATCH = 2000
+
+
+async def as_it_stood(conn: asyncpg.Connection, store: EventStore, directive: str | None, as_of: datetime) -> int:
+    """Make, in this transaction only, the report's read models as they stood at ``as_of``: temporary tables of the
+    same names (which the connection then reads before the live ones) filled by the projectors themselves from the
+    events recorded before that instant (of ``directive``, or of every directive). The position they stop at."""
+    position: int = await conn.fetchval(
+        "SELECT coalesce(max(global_position), 0) FROM events "
+        "WHERE recorded_at < $1 AND global_position < phancong_settled_position()",
+        as_of,
+    )
+    for table in (t for p in AS_OF_PROJECTIONS for t in p.tables):
+        await conn.execute(f"CREATE TEMPORARY TABLE {table} (LIKE public.{table} INCLUDING ALL) ON COMMIT DROP")
+    after = 0
+    while batch := await store.read_directives(
+        directive, after_position=after, through_position=position, limit=_BATCH, connection=conn
+    ):
+        for projection in AS_OF_PROJECTIONS:
+            await projection.apply(conn, batch)
+        after = batch[-1].global_position
+    return position
+
+
+async def figures(pool: Pool | asyncpg.Connection, scope: Scope, today: date) -> Figures:
     rows = await pool.fetch(
         "SELECT directive_id, title, status, state -> 'directive' AS d FROM rm_directives "
         "WHERE ($1::text IS NULL OR directive_id = $1) AND ($1::text IS NOT NULL OR simulated = $2 OR NOT simulated) "
@@ -110,8 +129,7 @@ async def figures(
         end,
     )
     households = await pool.fetch(
-        "SELECT h.household_id, h.member_id, d.data -> 'tags' AS tags, d.data FROM rm_households h "
-        "LEFT JOIN directory_entries d ON d.kind = 'household' AND d.entry_id = h.household_id "
+        "SELECT h.household_id, h.member_id FROM rm_households h "
         "WHERE h.directive_id = ANY($1::text[]) AND ($2::text IS NULL OR h.post_id = $2) "
         "AND ($3::text IS NULL OR h.commune_id = $3) "
         "AND h.started_on <= $4 AND (h.ended_on IS NULL OR h.ended_on >= $4)",
@@ -119,8 +137,6 @@ async def figures(
         end,
     )
     in_charge = {r["household_id"]: r for r in households}
-    tags = await _tags(vault, list(in_charge.values()), may_see_sensitive)
-    by_tag = counts_by_tag(tags, sensitive=may_see_sensitive)
     household_communes = [_cell_commune(r, h["cell_id"]) for r in directives for h in r["d"].get("households") or []]
     households_in_scope = sum(
         1
@@ -186,7 +202,8 @@ async def figures(
         households_in_scope=households_in_scope,
         households_in_charge=len(in_charge),
         household_members=len({r["member_id"] for r in in_charge.values()}),
-        households_by_tag=by_tag,
+        households_by_tag={},  # the use case counts them, from the directory as it stood on the period's last day
+        households_in_charge_ids=sorted(in_charge),
         activities={k: quantity.get(k, 0) for k in ACTIVITY_KINDS},
         material_support_vnd=amount.get("material_support", 0),
         gifts_vnd=amount.get("gift", 0),
@@ -206,18 +223,6 @@ async def figures(
 
 def _priority(categories: list[str]) -> bool:
     return bool(PRIORITY_CATEGORIES & set(categories))
-
-
-def _json_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    parsed = json.loads(value) if isinstance(value, str) else value
-    return [str(v) for v in parsed] if isinstance(parsed, list) else []
-
-
-def _json_dict(value: object) -> dict[str, Any]:
-    parsed = json.loads(value) if isinstance(value, str) else value
-    return parsed if isinstance(parsed, dict) else {}
 
 
 def _cell_commune(directive: dict[str, Any], cell_id: str) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.reports import Figures
+from domain.calendar import VIETNAM
 
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("BÁO CÁO KẾT QUẢ THỰC HIỆN", "PROGRAMME REPORT"),
@@ -44,6 +45,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "corrections": ("Phê bình, chấn chỉnh", "Corrections"),
     "rotations": ("Luân phiên", "Rotations"),
     "overdue_tasks": ("Việc quá hạn", "Overdue tasks"),
+    "as_of": ("Số liệu như được ghi nhận đến", "As recorded up to"),
     "gift_count": ("suất", "gifts"),
     "present": ("có mặt", "present"),
     "excused": ("vắng có lý do", "excused"),
@@ -173,7 +175,11 @@ def rows(f: Figures, lang: str) -> list[tuple[str, str, Any]]:
         ("commendations", label("commendations", lang), number(f.commendations, lang)),
         ("corrections", label("corrections", lang), number(f.corrections, lang)),
         ("rotations", label("rotations", lang), number(f.rotations, lang)),
-        ("overdue_tasks", label("overdue_tasks", lang), number(f.overdue_tasks, lang)),
+        (
+            "overdue_tasks",
+            label("overdue_tasks", lang),
+            "—" if f.overdue_tasks is None else number(f.overdue_tasks, lang),
+        ),
     ]
     return out
 
@@ -188,26 +194,21 @@ def heading(f: Figures, lang: str) -> list[str]:
         where.append(f"{label('post', lang)} {f.post}")
     if f.commune:
         where.append(f"{label('commune', lang)} {f.commune}")
-    return [
+    lines = [
         f"{label('title', lang)} — {what}",
         f"{label('scope', lang)}: {', '.join(where)}; "
         f"{label('period', lang)}: {day(f.start, lang)} – {day(f.end, lang)}",
     ]
+    if f.as_of is not None:
+        moment = f.as_of.astimezone(VIETNAM)
+        lines.append(f"{label('as_of', lang)}: {day(moment.date(), lang)} {moment:%H:%M} (UTC+7)")
+    return lines
 
 
 def as_table(f: Figures, lang: str) -> str:
     body = rows(f, lang)
     width = max(len(label) for _, label, _ in body) + 2
     return "\n".join([*heading(f, lang), "", *(f"{label:<{width}}{value}" for _, label, value in body)])
-
-
-def as_csv(f: Figures, lang: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["key", "label", "value"])
-    for key, label, value in rows(f, lang):
-        writer.writerow([key, label, value])
-    return out.getvalue()
 
 
 COUNTS = (

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from app import reports
+from app.history import as_of_moment
 from app.reports import Figures
 from phancong.cli.common import (
     ActorOption,
@@ -46,6 +47,12 @@ def report_command(
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table | csv | json"),
     chart: Path | None = typer.Option(None, "--chart", help="Also draw FILE.png or FILE.svg."),
     simulated: bool = typer.Option(False, "--simulated", help="Include simulated directives."),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="The report as it could have been printed then: YYYY-MM-DD (the end of that day, Viet Nam time) or "
+        "an ISO time with its offset; only the events recorded before it count.",
+    ),
     actor: str | None = ActorOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -56,19 +63,23 @@ def report_command(
         raise InvalidArgumentError(f"--chart {chart}: a .png or .svg file")
     start_on = parse_date(start, "--from", state(ctx).today) if start else None
     end_on = parse_date(end, "--to", state(ctx).today) if end else None
+    try:
+        moment = as_of_moment(as_of) if as_of else None
+    except ValueError as exc:
+        raise InvalidArgumentError(f"--as-of {as_of!r}: {exc}") from None
 
     async def go() -> Figures:
         async with services(state(ctx)) as s:
             return await reports.report(
                 s, viewer, directive=directive, post=post, commune=commune, start=start_on, end=end_on,
-                simulated=simulated,
+                simulated=simulated, as_of=moment,
             )  # fmt: skip
 
     figures = run(go())
     if fmt == Format.JSON or as_json:
         typer.echo(report_format.as_json(figures, lang.value))
     elif fmt == Format.CSV:
-        typer.echo(report_format.as_csv(figures, lang.value), nl=False)
+        typer.echo(report_format.as_number_csv(figures, lang.value), nl=False)
     else:
         typer.echo(report_format.as_table(figures, lang.value))
     if chart is not None:
