@@ -3,8 +3,11 @@
 Definitions (the same everywhere, and in the README):
 
 - An assignment *serves* on a day when it joined on or before it and had not ended before it.
-- *Members participating*: members with an assignment serving on some day of the period.
-- *Cells covered*, *communes covered*, *households in charge*: as on the last day of the period.
+- *Members participating*: members with an assignment serving on some day of the period, either way; *members
+  in cells* counts cell participation only, *members in charge of households* household sponsorship only.
+- *Cells covered*, *communes covered*, *households in charge*: as on the last day of the period. Cells are those of
+  cell-participation directives, covered by a member serving in them; a household directive's villages are
+  counted apart (*villages with sponsored households*: where a household in charge lives).
 - Meetings, activities, appraisals, grades, commendations, corrections: those whose business date falls in the
   period (the meeting's day, the activity's day, the day the step was taken); *rotations*: assignments ended
   as ``rotated`` in the period. *Attendance rate*: meetings attended ÷ meetings recorded.
@@ -72,7 +75,10 @@ class Figures(BaseModel):
     end: date
     post: str | None
     commune: str | None
-    members_participating: int
+    outside_terms: bool = False  # the period overlaps no directive's term (the report says so)
+    members_participating: int  # either way: in a cell, or in charge of households
+    members_in_cells: int  # cell participation: members serving in a village cell some day of the period
+    members_sponsoring: int  # household sponsorship: members in charge of households some day of the period
     cells_in_scope: int
     cells_covered: int
     cells_by_category: dict[str, tuple[int, int]]  # category -> (covered, in scope)
@@ -81,6 +87,8 @@ class Figures(BaseModel):
     communes_in_scope: int
     communes_covered: int
     households_in_scope: int
+    villages_in_scope: int  # the villages (cells) where a household in scope lives
+    villages_sponsored: int  # the villages where a household in charge on the last day lives
     households_in_charge: int
     household_members: int  # members in charge of households
     households_by_tag: dict[str, int]  # every tag the viewer may see (sensitive ones: HQ, auditors, own post)

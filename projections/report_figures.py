@@ -17,6 +17,7 @@ from app.reports import ACTIVITY_KINDS, CATEGORY_ORDER, Figures, ReportRangeErro
 from domain.calendar import local_date
 from domain.directive import PRIORITY_CATEGORIES
 from domain.errors import NotFoundError
+from domain.vocabulary import AssignmentKind
 from events import EventStore
 from infra.postgres import Pool
 from projections.assignments import AssignmentProjection, DirectiveProjection
@@ -48,6 +49,7 @@ class PostgresReports:
 # The read models the figures come from, and the projections that keep them, in the projector's order.
 AS_OF_PROJECTIONS = (AssignmentProjection(), DirectiveProjection(), FactsProjection(), SummaryProjection())
 _BATCH = 2000
+CELL_PARTICIPATION = AssignmentKind.CELL_PARTICIPATION.value
 
 
 async def as_it_stood(conn: asyncpg.Connection, store: EventStore, directive: str | None, as_of: datetime) -> int:
@@ -100,16 +102,18 @@ async def figures(pool: Pool | asyncpg.Connection, scope: Scope, today: date) ->
     communes_of_post: set[str] | None = None
     if post is not None:
         communes_of_post = {c for r in directives for p in r["d"]["posts"] if p["id"] == post for c in p["commune_ids"]}
+    # Cells are covered by cell participation; a household directive's cells are the villages its households live in.
     in_scope = {
         c["id"]: c
         for r in directives
+        if r["d"].get("kind", CELL_PARTICIPATION) == CELL_PARTICIPATION
         for c in r["d"]["cells"]
         if (commune is None or c["commune_id"] == commune)
         and (communes_of_post is None or c["commune_id"] in communes_of_post)
     }
     serving_at_end = await pool.fetch(
         f"SELECT DISTINCT cell_id FROM ({_ASSIGNMENTS}) a "
-        "WHERE a.joined_on <= $4 AND (a.ended_on IS NULL OR a.ended_on >= $4)",
+        "WHERE a.kind = 'cell_participation' AND a.joined_on <= $4 AND (a.ended_on IS NULL OR a.ended_on >= $4)",
         *args,
         end,
     )
@@ -121,15 +125,18 @@ async def figures(pool: Pool | asyncpg.Connection, scope: Scope, today: date) ->
             categories[category] = (was[0] + (cell_id in covered), was[1] + 1)
     priority = {c for c, cell in in_scope.items() if _priority(cell.get("categories") or [])}
 
-    members = await pool.fetchval(
-        f"SELECT count(DISTINCT member_id) FROM ({_ASSIGNMENTS}) a "
+    serving = await pool.fetch(
+        f"SELECT DISTINCT member_id, kind FROM ({_ASSIGNMENTS}) a "
         "WHERE a.joined_on <= $5 AND (a.ended_on IS NULL OR a.ended_on >= $4)",
         *args,
         start,
         end,
     )
+    members = len({r["member_id"] for r in serving})
+    in_cells = len({r["member_id"] for r in serving if r["kind"] == CELL_PARTICIPATION})
+    sponsoring = len({r["member_id"] for r in serving if r["kind"] != CELL_PARTICIPATION})
     households = await pool.fetch(
-        "SELECT h.household_id, h.member_id FROM rm_households h "
+        "SELECT h.household_id, h.member_id, h.cell_id FROM rm_households h "
         "WHERE h.directive_id = ANY($1::text[]) AND ($2::text IS NULL OR h.post_id = $2) "
         "AND ($3::text IS NULL OR h.commune_id = $3) "
         "AND h.started_on <= $4 AND (h.ended_on IS NULL OR h.ended_on >= $4)",
@@ -137,12 +144,15 @@ async def figures(pool: Pool | asyncpg.Connection, scope: Scope, today: date) ->
         end,
     )
     in_charge = {r["household_id"]: r for r in households}
-    household_communes = [_cell_commune(r, h["cell_id"]) for r in directives for h in r["d"].get("households") or []]
-    households_in_scope = sum(
-        1
-        for c in household_communes
-        if (commune is None or c == commune) and (communes_of_post is None or c in communes_of_post)
-    )
+    households_of_scope = [
+        h
+        for r in directives
+        for h in r["d"].get("households") or []
+        if (c := _cell_commune(r, h["cell_id"])) is not None
+        and (commune is None or c == commune)
+        and (communes_of_post is None or c in communes_of_post)
+    ]
+    households_in_scope = len(households_of_scope)
 
     activity_rows = await pool.fetch(
         "SELECT kind, sum(quantity) AS quantity, sum(amount_vnd) AS amount FROM rm_activities "
@@ -191,7 +201,12 @@ async def figures(pool: Pool | asyncpg.Connection, scope: Scope, today: date) ->
         end=end,
         post=post,
         commune=commune,
+        outside_terms=all(end < s or start > e for s, e in zip(starts, ends, strict=True)),
         members_participating=members,
+        members_in_cells=in_cells,
+        members_sponsoring=sponsoring,
+        villages_in_scope=len({h["cell_id"] for h in households_of_scope}),
+        villages_sponsored=len({r["cell_id"] for r in in_charge.values()}),
         cells_in_scope=len(in_scope),
         cells_covered=len(covered),
         cells_by_category={c: categories[c] for c in CATEGORY_ORDER if c in categories},

@@ -82,6 +82,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "confirm_issue": ("Xác nhận ban hành", "Issue it"),
     "preview_intro": ("Phạm vi của chỉ thị, theo danh bạ hiện nay:", "The directive's scope, as the directory stands:"),
     "cells_in_scope": ("Chi bộ trong phạm vi", "Cells in scope"),
+    "members_serving": ("Đảng viên đang tham gia", "Members serving"),
     "posts_in_scope": ("Đồn trong phạm vi", "Posts in scope"),
     "households_in_scope": ("Hộ trong phạm vi", "Households in scope"),
     "issued": ("Đã ban hành", "Issued"),

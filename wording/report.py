@@ -22,8 +22,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "post": ("đồn", "post"),
     "commune": ("xã", "commune"),
     "period": ("Thời gian", "Period"),
-    "members_participating": ("Đảng viên tham gia sinh hoạt", "Members participating"),
-    "cells_covered": ("Chi bộ có đảng viên tham gia", "Cells covered"),
+    "members_participating": ("Đảng viên tham gia (cả hai hình thức)", "Members taking part (either way)"),
+    "members_in_cells": ("Đảng viên tham gia sinh hoạt chi bộ thôn, ấp", "Members in village cells"),
+    "members_sponsoring": ("Đảng viên phụ trách hộ gia đình", "Members in charge of households"),
+    "villages_sponsored": ("Thôn, ấp có hộ được phụ trách", "Villages with households in charge"),
+    "cells_covered": ("Chi bộ có đảng viên tham gia sinh hoạt", "Cells with a member taking part"),
     "priority_share": ("Tỷ lệ chi bộ trọng điểm được phụ trách", "Share of priority cells covered"),
     "communes_covered": ("Xã có đảng viên tham gia", "Communes covered"),
     "households_in_scope": ("Hộ gia đình trong phạm vi", "Households in scope"),
@@ -46,6 +49,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rotations": ("Luân phiên", "Rotations"),
     "overdue_tasks": ("Việc quá hạn", "Overdue tasks"),
     "as_of": ("Số liệu như được ghi nhận đến", "As recorded up to"),
+    "outside_terms": (
+        "Lưu ý: thời gian báo cáo nằm ngoài thời hạn của mọi chỉ thị được chọn, không có kết quả nào trong đó.",
+        "Note: the period lies outside the term of every directive chosen: none of their work falls in it.",
+    ),
     "gift_count": ("suất", "gifts"),
     "present": ("có mặt", "present"),
     "excused": ("vắng có lý do", "excused"),
@@ -119,31 +126,51 @@ def ratio(a: int, b: int, lang: str) -> str:
 
 def rows(f: Figures, lang: str) -> list[tuple[str, str, Any]]:
     """(key, label, formatted value) in the order HQ reads them; raw values live in the JSON."""
-    out: list[tuple[str, str, Any]] = [
-        ("members_participating", label("members_participating", lang), number(f.members_participating, lang)),
-        ("cells_covered", label("cells_covered", lang), ratio(f.cells_covered, f.cells_in_scope, lang)),
-    ]
-    for category, (covered, total) in f.cells_by_category.items():
-        out.append((f"cells_covered.{category}", "  - " + _t(CATEGORIES, category, lang), ratio(covered, total, lang)))
-    share = percent(f.priority_share, lang)
-    out += [
-        (
-            "priority_share",
-            label("priority_share", lang),
-            f"{share} ({ratio(f.priority_cells_covered, f.priority_cells, lang)})",
-        ),
-        ("communes_covered", label("communes_covered", lang), ratio(f.communes_covered, f.communes_in_scope, lang)),
-    ]
-    if f.households_in_scope:
-        out.append(("households_in_scope", label("households_in_scope", lang), number(f.households_in_scope, lang)))
-    out.append(("households_in_charge", label("households_in_charge", lang), number(f.households_in_charge, lang)))
-    if f.households_per_member is not None:
+    cells = bool(f.cells_in_scope or f.members_in_cells)
+    households = bool(f.households_in_scope or f.members_sponsoring or f.households_in_charge)
+    out: list[tuple[str, str, Any]] = []
+    if cells and households:
         out.append(
-            ("households_per_member", label("households_per_member", lang), decimal(f.households_per_member, lang))
+            ("members_participating", label("members_participating", lang), number(f.members_participating, lang))
         )
-    if f.households_in_charge:
-        for tag, n in f.households_by_tag.items():
-            out.append((f"households_by_tag.{tag}", "  - " + _t(TAGS, tag, lang), number(n, lang)))
+    if cells or not households:  # cell participation: its members, and the cells and communes they cover
+        out += [
+            ("members_in_cells", label("members_in_cells", lang), number(f.members_in_cells, lang)),
+            ("cells_covered", label("cells_covered", lang), ratio(f.cells_covered, f.cells_in_scope, lang)),
+        ]
+        for category, (covered, total) in f.cells_by_category.items():
+            name = "  - " + _t(CATEGORIES, category, lang)
+            out.append((f"cells_covered.{category}", name, ratio(covered, total, lang)))
+        share = percent(f.priority_share, lang)
+        out += [
+            (
+                "priority_share",
+                label("priority_share", lang),
+                f"{share} ({ratio(f.priority_cells_covered, f.priority_cells, lang)})",
+            ),
+            (
+                "communes_covered",
+                label("communes_covered", lang),
+                ratio(f.communes_covered, f.communes_in_scope, lang),
+            ),
+        ]
+    if households:  # household sponsorship: its members, the households in charge and the villages they live in
+        out += [
+            ("members_sponsoring", label("members_sponsoring", lang), number(f.members_sponsoring, lang)),
+            (
+                "villages_sponsored",
+                label("villages_sponsored", lang),
+                ratio(f.villages_sponsored, f.villages_in_scope, lang),
+            ),
+            ("households_in_scope", label("households_in_scope", lang), number(f.households_in_scope, lang)),
+            ("households_in_charge", label("households_in_charge", lang), number(f.households_in_charge, lang)),
+        ]
+        if f.households_per_member is not None:
+            per = decimal(f.households_per_member, lang)
+            out.append(("households_per_member", label("households_per_member", lang), per))
+        if f.households_in_charge:
+            for tag, n in f.households_by_tag.items():
+                out.append((f"households_by_tag.{tag}", "  - " + _t(TAGS, tag, lang), number(n, lang)))
     for kind in ("information_session", "household_visit", "propaganda", "workday"):
         out.append((kind, label(kind, lang), number(f.activities[kind], lang)))
     out += [
@@ -199,6 +226,8 @@ def heading(f: Figures, lang: str) -> list[str]:
         f"{label('scope', lang)}: {', '.join(where)}; "
         f"{label('period', lang)}: {day(f.start, lang)} – {day(f.end, lang)}",
     ]
+    if f.outside_terms:
+        lines.append(label("outside_terms", lang))
     if f.as_of is not None:
         moment = f.as_of.astimezone(VIETNAM)
         lines.append(f"{label('as_of', lang)}: {day(moment.date(), lang)} {moment:%H:%M} (UTC+7)")
@@ -212,8 +241,9 @@ def as_table(f: Figures, lang: str) -> str:
 
 
 COUNTS = (
-    "members_participating", "cells_in_scope", "cells_covered", "priority_cells", "priority_cells_covered",
-    "communes_in_scope", "communes_covered", "households_in_scope", "households_in_charge", "household_members",
+    "members_participating", "members_in_cells", "members_sponsoring", "cells_in_scope", "cells_covered",
+    "priority_cells", "priority_cells_covered", "communes_in_scope", "communes_covered", "households_in_scope",
+    "villages_in_scope", "villages_sponsored", "households_in_charge", "household_members",
     "material_support_vnd", "gifts_vnd", "meetings_recorded", "meetings_present", "meetings_excused",
     "meetings_absent", "appraisals", "commendations", "corrections", "rotations", "overdue_tasks",
 )  # fmt: skip

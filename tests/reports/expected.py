@@ -82,8 +82,10 @@ def cells_report(
             by_category[category][0] += c in covered
             by_category[category][1] += 1
     priority = {c for c, cell in in_scope.items() if PRIORITY & set(cell.get("categories") or [])}
+    common = _common(ledger, members, start, end)
     return {
-        **_common(ledger, members, start, end),
+        **common,
+        "members_in_cells": common["members_participating"],  # a cell directive's members all take part in cells
         "cells_in_scope": len(in_scope),
         "cells_covered": len(covered),
         "cells_by_category": by_category,
@@ -91,7 +93,9 @@ def cells_report(
         "priority_cells_covered": len(priority & covered),
         "communes_in_scope": len({cell["commune"] for cell in in_scope.values()}),
         "communes_covered": len({in_scope[c]["commune"] for c in covered}),
+        "members_sponsoring": 0,
         "households_in_charge": 0,
+        "villages_sponsored": 0,
         "overdue_tasks": 0 if closed else _overdue(ledger, end, post),
     }
 
@@ -127,8 +131,16 @@ def households_report(ledger: Ledger, start: date, end: date) -> dict[str, Any]:
     in_charge = [h for m, (_, hs, _) in HOUSEHOLD_PLAN.items() if _serving_on(ledger, m, end) for h in hs]
     tags = Counter(t for h in in_charge for t in HOUSEHOLDS[h].get("tags", []))
     in_scope = [h for h, hh in HOUSEHOLDS.items() if CELLS[hh["cell"]]["commune"] in HOUSEHOLD_COMMUNES]
+    common = _common(ledger, members, start, end)
     return {
-        **_common(ledger, members, start, end),
+        **common,
+        # a household directive covers no cell: its members sponsor households, in the villages they live in
+        "members_in_cells": 0,
+        "members_sponsoring": common["members_participating"],
+        "cells_in_scope": 0,
+        "cells_covered": 0,
+        "villages_in_scope": len({HOUSEHOLDS[h]["cell"] for h in in_scope}),
+        "villages_sponsored": len({HOUSEHOLDS[h]["cell"] for h in in_charge}),
         "households_in_scope": len(in_scope),
         "households_in_charge": len(in_charge),
         "household_members": len({m for m, (_, hs, _) in HOUSEHOLD_PLAN.items() if _serving_on(ledger, m, end)}),

@@ -83,6 +83,10 @@ async def test_every_report_figure_equals_the_one_computed_from_the_inputs(world
     assert (then["state"]["stage"], now["state"]["stage"], now["state"]["end_reason"]) == ("active", "ended", "rotated")
     assert len(then["entries"]) < len(now["entries"])
     assert all(datetime.fromisoformat(e["recorded_at"]) < before_rotation for e in then["entries"])
+    # A commune reads its own members' histories (every assignment of theirs in it), not another commune's.
+    own = await world.ok("history", "member", "DV-HL-02", actor="commune:TT-TIEM-TOM")
+    assert {e["payload"].get("member_id") for e in own["entries"]} >= {"DV-HL-02"}
+    assert await world.refused("history", "member", "DV-BT-01", actor="commune:TT-TIEM-TOM") == "forbidden"
 
     await s.live_until(ledger.term_ends_on + timedelta(days=3))
     final = await world.ok("report", "--directive", CELLS, actor="hq")
@@ -184,3 +188,12 @@ async def test_report_history_and_export_refuse_bad_input_with_a_stable_code(wor
     }
     assert not export_dir.exists()
     assert await world.event_count() == count
+
+    # A period outside every term is no refusal, but the report says so (and its figures of work are 0).
+    outside = ["--directive", CELLS, "--from", "2019-01-01", "--to", "2019-12-31"]
+    figures = await world.ok("report", *outside, actor="hq")
+    assert (figures["outside_terms"], figures["members_participating"], figures["meetings_recorded"]) == (True, 0, 0)
+    table = await world.run("report", *outside, actor="hq")
+    assert "nằm ngoài thời hạn của mọi chỉ thị" in table.stdout
+    inside = await world.ok("report", "--directive", CELLS, actor="hq")
+    assert inside["outside_terms"] is False

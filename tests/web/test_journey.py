@@ -114,7 +114,7 @@ async def test_a_directive_from_issue_to_report_in_the_browser(web: Web, viewpor
     after = await report_text(hq)
     assert "2.500.000 đ" in after
     assert "2.500.000 đ" not in before
-    assert re.search(r"Đảng viên tham gia sinh hoạt\s+2", after), after
+    assert re.search(r"Đảng viên tham gia sinh hoạt chi bộ thôn, ấp\s+2", after), after
     await web.shot(hq, "report")
     for page in (hq, post, commune, cell, member):
         assert not [p for p in page.problems if "Content Security Policy" in p], page.problems  # type: ignore[attr-defined]
