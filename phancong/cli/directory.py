@@ -45,17 +45,42 @@ def import_(
 
 @app.command("show")
 @handles_errors
-def show(ctx: typer.Context, actor: str | None = ActorOption, as_json: bool = JsonOption) -> None:
-    """How many communes, cells, posts, members and households the directory holds."""
+def show(
+    ctx: typer.Context,
+    kind: str | None = typer.Option(
+        None, "--kind", help="List entries: posts | communes | cells | members | households (default: counts)."
+    ),
+    search: str = typer.Option("", "--search", help="Only entries whose id, name or unit holds this text."),
+    actor: str | None = ActorOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """How many communes, cells, posts, members and households the directory holds; with --kind, the entries
+    themselves, as the viewer may see them (members for HQ, auditors and their post; households for HQ, auditors,
+    their sponsoring post, commune and cell; sensitive tags only where allowed)."""
     viewer = actor_of(actor)
 
-    async def go() -> dict[str, int]:
+    async def counted() -> dict[str, int]:
         async with services(state(ctx)) as s:
             return await directory.counts(s, viewer)
 
-    counts = run(go())
-    if as_json:
-        emit_json(dict(sorted(counts.items())))
+    async def listed(kind: str) -> list[directory.Found]:
+        async with services(state(ctx)) as s:
+            return await directory.browse(s, viewer, kind, search)
+
+    if kind is None:
+        counts = run(counted())
+        if as_json:
+            emit_json(dict(sorted(counts.items())))
+            return
+        for name in ("commune", "cell", "post", "member", "household"):
+            typer.echo(f"{name + 's':12} {counts.get(name, 0):>6}")
         return
-    for kind in ("commune", "cell", "post", "member", "household"):
-        typer.echo(f"{kind + 's':12} {counts.get(kind, 0):>6}")
+    found = run(listed(kind))
+    if as_json:
+        emit_json([f.model_dump(mode="json") for f in found])
+        return
+    for f in found:
+        details = "erased" if f.erased else ", ".join(f.tags)
+        typer.echo("  ".join(part for part in (f"{f.id:<16}", f"{f.name:<32}", f.within, details) if part).rstrip())
+    if len(found) == directory.MAX_FOUND:
+        typer.echo(f"(the first {directory.MAX_FOUND}: narrow with --search)")

@@ -112,6 +112,21 @@ async def test_an_erased_household_reads_erased_everywhere_and_the_record_still_
     assert await pool.fetchval("SELECT count(*) FROM events") == events
     before = json.loads(cli(env, "history", "cell", "CB-TT-AP1", "--as", "hq", "--json").stdout)
     assert "Lê Văn Kha" in json.dumps(before, ensure_ascii=False)
+    found = cli(env, "directory", "show", "--kind", "households", "--search", "kha", "--as", "hq", "--json").json()
+    assert [(f["id"], f["name"], f["tags"], f["erased"]) for f in found] == [
+        ("HH-003", "Lê Văn Kha", ["religion", "denomination: Phật giáo Hòa Hảo"], False)
+    ]
+    commune = cli(env, "directory", "show", "--kind", "households", "--as", "commune:TT-TIEM-TOM", "--json").json()
+    assert {f["id"] for f in commune} >= {"HH-003"}
+    assert all(
+        f["tags"]
+        == [t for t in f["tags"] if t in ("poor", "border_farmland", "policy_or_hardship", "revolutionary_merit")]
+        for f in commune
+    )
+    refused(cli(env, "directory", "show", "--kind", "members", "--as", "commune:TT-TIEM-TOM"), "forbidden")
+    refused(cli(env, "directory", "show", "--kind", "villages", "--as", "hq"), "invalid_input")
+    posts = cli(env, "directory", "show", "--kind", "posts", "--as", "hq")
+    assert "DBP-HAM-LUONG" in posts.stdout
 
     # refusals first: each with its code, and nothing erased
     refused(cli(env, "household", "erase", "HH-003", "--reason", "asked", "--as", "commune:TT-TIEM-TOM"), "forbidden")
@@ -138,6 +153,8 @@ async def test_an_erased_household_reads_erased_everywhere_and_the_record_still_
     assert "Lê Văn Kha" not in after.stdout
     assert "Hòa Hảo" not in after.stdout
     assert "Nguyễn Thị Hoa" in after.stdout
+    shown = cli(env, "directory", "show", "--kind", "households", "--search", "HH-003", "--as", "hq", "--json").json()
+    assert [(f["name"], f["tags"], f["erased"]) for f in shown] == [("HH-003", [], True)]
 
     # the record is unchanged and verifies without any key; a new import does not bring the secrets back
     verified = cli(env, "audit", "verify", "--as", "auditor", "--json")
