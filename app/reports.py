@@ -34,8 +34,8 @@ from directory.entries import fold_entries
 from directory.model import SENSITIVE_TAGS
 from domain.actors import Actor, Role
 from domain.bounds import directive_code
-from domain.calendar import VIETNAM
-from domain.errors import PhancongError
+from domain.calendar import VIETNAM, add_months
+from domain.errors import InvalidInputError, PhancongError
 from domain.events.directory import EntryKind
 
 CATEGORY_ORDER = ("bordering", "complex_security", "weak", "zero_member_village", "none")
@@ -163,6 +163,90 @@ async def report(
     # Overdue tasks are today's open tasks: a report as of an earlier instant has none to show (None).
     overdue = await _overdue(s, figures, scope) if as_of is None else None
     return figures.model_copy(update={"overdue_tasks": overdue, "households_by_tag": by_tag, "as_of": as_of})
+
+
+PERIODS = ("year", "quarter", "month")
+UNITS = ("post", "commune")
+MAX_COLUMNS = 120  # ten years by month
+
+
+class Column(BaseModel):
+    """One column of a report side by side: a period (``2019``, ``2024-Q3``, ``2026-05``) or a unit (a post's or a
+    commune's id), with its figures."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    figures: Figures
+
+
+def periods(start: date, end: date, by: str) -> list[tuple[str, date, date]]:
+    """``[start, end]`` cut into calendar years, quarters or months (the first and last clipped to it)."""
+    if by not in PERIODS:
+        raise InvalidInputError(f"--by {by!r}: one of {', '.join((*PERIODS, *UNITS))}")
+    out: list[tuple[str, date, date]] = []
+    cursor = start
+    while cursor <= end:
+        if by == "year":
+            first, label = date(cursor.year, 1, 1), f"{cursor.year}"
+            following = date(cursor.year + 1, 1, 1)
+        elif by == "quarter":
+            quarter = (cursor.month - 1) // 3
+            first, label = date(cursor.year, 3 * quarter + 1, 1), f"{cursor.year}-Q{quarter + 1}"
+            following = add_months(first, 3)
+        else:
+            first, label = date(cursor.year, cursor.month, 1), f"{cursor.year}-{cursor.month:02d}"
+            following = add_months(first, 1)
+        out.append((label, max(first, start), min(following - timedelta(days=1), end)))
+        cursor = following
+        if len(out) > MAX_COLUMNS:
+            raise InvalidInputError(f"--by {by}: at most {MAX_COLUMNS} periods side by side; give --from and --to")
+    return out
+
+
+async def side_by_side(
+    s: Services,
+    viewer: Actor,
+    by: str,
+    *,
+    directive: str | None = None,
+    post: str | None = None,
+    commune: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    simulated: bool = False,
+    as_of: datetime | None = None,
+) -> tuple[Figures, list[Column]]:
+    """The report for the whole period, and the same report per year, quarter or month of it, or per post or
+    commune in it (the units the viewer may report on), each computed as the report itself is."""
+
+    async def one(first: date | None, last: date | None, unit: str | None = None) -> Figures:
+        return await report(
+            s, viewer, directive=directive, post=unit if by == "post" and unit else post,
+            commune=unit if by == "commune" and unit else commune, start=first, end=last, simulated=simulated,
+            as_of=as_of,
+        )  # fmt: skip
+
+    whole = await one(start, end)
+    if by in UNITS:
+        units = await _units(s, by, whole)
+        if len(units) > MAX_COLUMNS:
+            raise InvalidInputError(f"--by {by}: {len(units)} units; at most {MAX_COLUMNS} side by side")
+        return whole, [Column(label=u, figures=await one(whole.start, whole.end, u)) for u in units]
+    return whole, [Column(label=label, figures=await one(a, b)) for label, a, b in periods(whole.start, whole.end, by)]
+
+
+async def _units(s: Services, by: str, whole: Figures) -> list[str]:
+    """The posts or communes of the report's directives that the report (and the viewer) covers."""
+    posts = {p.id: p for p in await s.directory.posts()}
+    in_directives: set[str] = set()
+    for code in whole.directives:
+        in_directives |= await s.read.directive_posts(code) or set()
+    chosen = [p for p in sorted(in_directives) if whole.post in (None, p) and p in posts]
+    if by == "post":
+        return [p for p in chosen if whole.commune is None or whole.commune in posts[p].communes]
+    communes = sorted({c for p in chosen for c in posts[p].communes})
+    return [c for c in communes if whole.commune in (None, c)]
 
 
 async def households_by_tag(

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.reports import Figures
+from app.reports import Column, Figures
 from domain.calendar import VIETNAM
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -62,6 +62,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_covered": ("có đảng viên", "covered"),
     "chart_activities": ("Hoạt động", "Activities"),
     "chart_grades": ("Xếp loại đảng viên", "Grades"),
+    "chart_money": ("Hỗ trợ và quà tặng (triệu đồng)", "Support and gifts (VND million)"),
+    "chart_people": ("Đảng viên và hộ được phụ trách", "Members and households in charge"),
 }
 CATEGORIES: dict[str, tuple[str, str]] = {
     "bordering": ("thôn giáp biên", "bordering"),
@@ -276,6 +278,60 @@ def as_number_csv(f: Figures, lang: str) -> str:
     return out.getvalue()
 
 
+def _columns_of(columns: list[Column], make: Any) -> tuple[list[str], dict[str, str], list[dict[str, Any]]]:
+    """The keys of every column's rows in order of first appearance, their labels, and each column's values."""
+    keys: list[str] = []
+    labels: dict[str, str] = {}
+    values: list[dict[str, Any]] = []
+    for column in columns:
+        mine = {}
+        for key, name, value in make(column.figures):
+            if key not in labels:
+                keys.append(key)
+                labels[key] = name
+            mine[key] = value
+        values.append(mine)
+    return keys, labels, values
+
+
+def as_series_table(whole: Figures, columns: list[Column], lang: str) -> str:
+    """The report per period or unit, side by side (as the programme compares 2019 with 2024)."""
+    keys, labels, values = _columns_of(columns, lambda f: rows(f, lang))
+    width = max(len(labels[k]) for k in keys) + 2
+    widths = [
+        max(len(c.label), *(len(str(v.get(k, ""))) for k in keys)) + 2 for c, v in zip(columns, values, strict=True)
+    ]
+    lines = [*heading(whole, lang), ""]
+    lines.append(" " * width + "".join(f"{c.label:>{w}}" for c, w in zip(columns, widths, strict=True)))
+    for key in keys:
+        cells = "".join(f"{v.get(key, '')!s:>{w}}" for v, w in zip(values, widths, strict=True))
+        lines.append(f"{labels[key]:<{width}}{cells}")
+    return "\n".join(lines)
+
+
+def as_series_csv(columns: list[Column], lang: str) -> str:
+    """The report per period or unit as CSV of numbers: a row per figure, a column per period or unit."""
+    keys, labels, values = _columns_of(columns, lambda f: numbers(f, lang))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["key", "label", *(c.label for c in columns)])
+    for key in keys:
+        writer.writerow([key, labels[key], *("" if v.get(key) is None else v[key] for v in values)])
+    return out.getvalue()
+
+
+def as_series_json(whole: Figures, columns: list[Column], by: str, lang: str) -> str:
+    return json.dumps(
+        {
+            "by": by,
+            "whole": json.loads(as_json(whole, lang)),
+            "columns": [{"label": c.label, **json.loads(as_json(c.figures, lang))} for c in columns],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
 def as_json(f: Figures, lang: str) -> str:
     data = f.model_dump(mode="json")
     data.update(
@@ -288,38 +344,75 @@ def as_json(f: Figures, lang: str) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def chart(f: Figures, lang: str, path: Path) -> None:
-    """Coverage by category, activities and grades, in one figure (PNG or SVG by the file's extension)."""
+def chart(whole: Figures, columns: list[Column], lang: str, path: Path) -> None:
+    """The report in one figure (PNG or SVG by the file's extension): coverage by category and grades over the whole
+    period; activities, money, and members and households per column (each month of the period, or the periods or
+    units asked for). Every axis starts at 0 and counts in whole numbers, an empty one too."""
     import matplotlib  # noqa: PLC0415 - heavy, and only for --chart
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
-    figure, (coverage, activities, grades) = plt.subplots(1, 3, figsize=(16, 5.5))
-    figure.suptitle("\n".join(heading(f, lang)), fontsize=11)
-    names = [_t(CATEGORIES, c, lang) for c in f.cells_by_category]
-    totals = [t for _, t in f.cells_by_category.values()]
-    covered = [c for c, _ in f.cells_by_category.values()]
-    positions = range(len(names))
-    coverage.barh(list(positions), totals, color="#d9d9d9", label=label("chart_in_scope", lang))
-    bars = coverage.barh(list(positions), covered, color="#c0392b", label=label("chart_covered", lang))
+    figure, axes = plt.subplots(2, 3, figsize=(18, 10))
+    (coverage, activities, money), (people, grades, spare) = axes
+    spare.axis("off")
+    figure.suptitle("\n".join(heading(whole, lang)), fontsize=11)
+    names = [c.label for c in columns]
+
+    def sane(ax: Any, top: float) -> None:
+        ax.set_ylim(0, max(1.0, top) * 1.15)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+    def grouped(ax: Any, series: list[tuple[str, list[float], str]], title: str) -> None:
+        width = 0.8 / max(1, len(series))
+        for i, (name, values, color) in enumerate(series):
+            ax.bar([x + i * width for x in range(len(names))], values, width, label=name, color=color)
+        ax.set_xticks([x + width * (len(series) - 1) / 2 for x in range(len(names))], names)
+        ax.tick_params(axis="x", labelrotation=45 if len(names) > 6 else 0)
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        sane(ax, max((v for _, values, _ in series for v in values), default=0))
+
+    categories = [_t(CATEGORIES, c, lang) for c in whole.cells_by_category]
+    totals = [t for _, t in whole.cells_by_category.values()]
+    covered = [c for c, _ in whole.cells_by_category.values()]
+    coverage.barh(categories, totals, color="#d9d9d9", label=label("chart_in_scope", lang))
+    bars = coverage.barh(categories, covered, color="#c0392b", label=label("chart_covered", lang))
     coverage.bar_label(bars, labels=[f"{c}/{t}" for c, t in zip(covered, totals, strict=True)], padding=3)
-    coverage.set_yticks(list(positions), names)
     coverage.set_title(label("chart_coverage", lang))
-    coverage.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=2, frameon=False)
-    kinds = ["information_session", "household_visit", "propaganda", "workday", "candidate_trained", "member_admitted"]
-    done = activities.bar([label(k, lang) for k in kinds], [f.activities[k] for k in kinds], color="#2e86c1")
-    activities.bar_label(done, labels=[number(f.activities[k], lang) for k in kinds], padding=2)
-    activities.set_title(label("chart_activities", lang))
-    activities.tick_params(axis="x", labelrotation=35)
-    for tick in activities.get_xticklabels():
-        tick.set_horizontalalignment("right")
-    graded = grades.bar([_t(GRADES, g, lang) for g in f.grades], list(f.grades.values()), color="#27ae60")
-    grades.bar_label(graded, labels=[number(n, lang) for n in f.grades.values()], padding=2)
+    coverage.set_xlim(0, max(1, *totals) * 1.15 if totals else 1)
+    coverage.xaxis.set_major_locator(MaxNLocator(integer=True))
+    kinds = (("information_session", "#2e86c1"), ("household_visit", "#16a085"), ("propaganda", "#8e44ad"),
+             ("workday", "#d35400"))  # fmt: skip
+    grouped(
+        activities,
+        [(label(k, lang), [c.figures.activities[k] for c in columns], color) for k, color in kinds],
+        label("chart_activities", lang),
+    )
+    million = 1_000_000
+    grouped(
+        money,
+        [
+            (label("material_support", lang), [c.figures.material_support_vnd / million for c in columns], "#27ae60"),
+            (label("gift", lang), [c.figures.gifts_vnd / million for c in columns], "#f39c12"),
+        ],
+        label("chart_money", lang),
+    )
+    grouped(
+        people,
+        [
+            (label("members_in_cells", lang), [c.figures.members_in_cells for c in columns], "#c0392b"),
+            (label("members_sponsoring", lang), [c.figures.members_sponsoring for c in columns], "#2e86c1"),
+            (label("households_in_charge", lang), [c.figures.households_in_charge for c in columns], "#7f8c8d"),
+        ],
+        label("chart_people", lang),
+    )
+    graded = grades.bar([_t(GRADES, g, lang) for g in whole.grades], list(whole.grades.values()), color="#27ae60")
+    grades.bar_label(graded, labels=[number(n, lang) for n in whole.grades.values()], padding=2)
     grades.set_title(label("chart_grades", lang))
     grades.tick_params(axis="x", labelrotation=25)
-    for tick in grades.get_xticklabels():
-        tick.set_horizontalalignment("right")
+    sane(grades, max(whole.grades.values(), default=0))
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)

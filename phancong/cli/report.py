@@ -9,7 +9,7 @@ import typer
 
 from app import reports
 from app.history import as_of_moment
-from app.reports import Figures
+from app.reports import Column, Figures
 from phancong.cli.common import (
     ActorOption,
     InvalidArgumentError,
@@ -47,6 +47,11 @@ def report_command(
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table | csv | json"),
     chart: Path | None = typer.Option(None, "--chart", help="Also draw FILE.png or FILE.svg."),
     simulated: bool = typer.Option(False, "--simulated", help="Include simulated directives."),
+    by: str | None = typer.Option(
+        None, "--by", help="Side by side: year | quarter | month of the period, or post | commune in it."
+    ),
+    by_post: bool = typer.Option(False, "--by-post", help="A column per post (the same as --by post)."),
+    by_commune: bool = typer.Option(False, "--by-commune", help="A column per commune (the same as --by commune)."),
     as_of: str | None = typer.Option(
         None,
         "--as-of",
@@ -68,19 +73,40 @@ def report_command(
     except ValueError as exc:
         raise InvalidArgumentError(f"--as-of {as_of!r}: {exc}") from None
 
-    async def go() -> Figures:
+    chosen = [b for b in (by, "post" if by_post else None, "commune" if by_commune else None) if b]
+    if len(set(chosen)) > 1:
+        raise InvalidArgumentError("--by, --by-post and --by-commune: one of them")
+    side = chosen[0] if chosen else None
+    if side is not None and side not in (*reports.PERIODS, *reports.UNITS):
+        raise InvalidArgumentError(f"--by {side!r}: one of {', '.join((*reports.PERIODS, *reports.UNITS))}")
+
+    async def go() -> tuple[Figures, list[Column]]:
         async with services(state(ctx)) as s:
-            return await reports.report(
-                s, viewer, directive=directive, post=post, commune=commune, start=start_on, end=end_on,
-                simulated=simulated, as_of=moment,
+            if side is None and chart is None:
+                whole = await reports.report(
+                    s, viewer, directive=directive, post=post, commune=commune, start=start_on, end=end_on,
+                    simulated=simulated, as_of=moment,
+                )  # fmt: skip
+                return whole, []
+            # The chart draws the report per month of its period, unless it is asked side by side otherwise.
+            return await reports.side_by_side(
+                s, viewer, side or "month", directive=directive, post=post, commune=commune, start=start_on,
+                end=end_on, simulated=simulated, as_of=moment,
             )  # fmt: skip
 
-    figures = run(go())
-    if fmt == Format.JSON or as_json:
+    figures, columns = run(go())
+    if side is not None:
+        if fmt == Format.JSON or as_json:
+            typer.echo(report_format.as_series_json(figures, columns, side, lang.value))
+        elif fmt == Format.CSV:
+            typer.echo(report_format.as_series_csv(columns, lang.value), nl=False)
+        else:
+            typer.echo(report_format.as_series_table(figures, columns, lang.value))
+    elif fmt == Format.JSON or as_json:
         typer.echo(report_format.as_json(figures, lang.value))
     elif fmt == Format.CSV:
         typer.echo(report_format.as_number_csv(figures, lang.value), nl=False)
     else:
         typer.echo(report_format.as_table(figures, lang.value))
     if chart is not None:
-        report_format.chart(figures, lang.value, chart)
+        report_format.chart(figures, columns, lang.value, chart)

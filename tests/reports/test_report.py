@@ -6,7 +6,9 @@ ledger of inputs (tests/reports/expected.py), for the province, for one post, mi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -102,6 +104,31 @@ async def test_every_report_figure_equals_the_one_computed_from_the_inputs(world
     now_as_of = await world.ok("report", "--directive", CELLS, "--as-of", datetime.now(UTC).isoformat(), actor="hq")
     assert figures(now_as_of) == figures(final)
     households = await world.ok("report", "--directive", HOUSEHOLDS, actor="hq")
+
+    # Side by side: each month of the term, each year, each post; every column is the report of its own period or
+    # unit (the oracle's), and the months add up to the whole where a figure adds up.
+    by_month = await world.ok("report", "--directive", CELLS, "--by", "month", actor="hq")
+    months = by_month["columns"]
+    assert months[0]["start"] == start.isoformat()
+    assert months[-1]["end"] == ledger.term_ends_on.isoformat()
+    for column in months:
+        first, last = date.fromisoformat(column["start"]), date.fromisoformat(column["end"])
+        assert (first.year, first.month) == (last.year, last.month)
+        assert subset(column, cells_report(ledger, first, last, closed=True)) == {}, column["label"]
+    for additive in ("meetings_recorded", "material_support_vnd", "gifts_vnd", "corrections", "rotations"):
+        assert sum(c[additive] for c in months) == final[additive], additive
+    by_year = await world.ok("report", "--directive", CELLS, "--by", "year", actor="hq")
+    assert [c["label"] for c in by_year["columns"]] == sorted({str(c["label"])[:4] for c in months})
+    by_post = await world.ok("report", "--directive", CELLS, "--by-post", actor="hq")
+    assert [c["label"] for c in by_post["columns"]] == ["DBP-BA-TRI", "DBP-HAM-LUONG"]
+    for column in by_post["columns"]:
+        expected = cells_report(ledger, start, ledger.term_ends_on, column["label"], closed=True)
+        assert subset(column, expected) == {}, column["label"]
+    side = await world.run("report", "--directive", CELLS, "--by-commune", "--lang", "en", actor="hq")
+    assert side.code == 0, side.stderr
+    assert side.stdout.splitlines()[3].split() == ["TT-TIEM-TOM", "XA-AN-THUY", "XA-BAO-THUAN"]
+    assert await world.refused("report", "--directive", CELLS, "--by", "week", actor="hq") == "invalid_input"
+
     assert (final["start"], final["end"]) == (start.isoformat(), ledger.term_ends_on.isoformat())
     assert subset(final, cells_report(ledger, start, ledger.term_ends_on, closed=True)) == {}
     assert subset(households, households_report(ledger, start, ledger.term_ends_on)) == {}
@@ -140,6 +167,12 @@ async def test_every_report_figure_equals_the_one_computed_from_the_inputs(world
     assert f"VND {support:,}" in english.stdout
     assert f"{100 * rate:.1f}%" in english.stdout
     assert csv_text.stdout.splitlines()[0] == "key,label,value"
+    # The CSV holds numbers a spreadsheet reads, each equal to the JSON's.
+    numbers = {r["key"]: r["value"] for r in csv.DictReader(io.StringIO(csv_text.stdout))}
+    for key in ("members_in_cells", "cells_covered", "material_support_vnd", "gifts_vnd", "meetings_recorded"):
+        assert int(numbers[key]) == final[key], key
+    assert float(numbers["attendance_rate"]) == pytest.approx(final["attendance_rate"])
+    assert int(numbers["activities.workday"]) == final["activities"]["workday"]
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
