@@ -9,18 +9,23 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from directory.model import CellCategory
 from domain.bounds import (
+    MAX_HOUSEHOLDS,
     MAX_SCOPE_ENTRIES,
     MAX_TERM_MONTHS,
     BusinessDate,
     DirectiveCode,
     EntryId,
     Name,
+    PeriodLabel,
+    Quantity,
+    Text,
     Title,
+    Vnd,
     term_checked,
 )
 from domain.calendar import add_months
 from domain.policy import DirectivePolicy
-from domain.vocabulary import AssignmentKind
+from domain.vocabulary import ActivityKind, AssignmentKind, Attendance, EndReason, Grade
 
 _MANY = Field(max_length=MAX_SCOPE_ENTRIES)
 
@@ -88,4 +93,47 @@ class DirectiveFile(BaseModel):
             raise ValueError("a household sponsorship names its households in scope.households (or 'all')")
         if self.kind == AssignmentKind.CELL_PARTICIPATION and self.scope.households:
             raise ValueError("scope.households is for household sponsorship only")
+        return self
+
+
+RECORD_KINDS = ("assignment", "meeting", "activity", "grade", "commendation", "correction")
+MAX_RECORDS = 100_000
+
+
+class PastRecord(BaseModel):
+    """One row of a past directive's record, as a province keeps it in its own spreadsheet (``directive bring-in``):
+    an assignment (a member in a cell, or in charge of households, from ``date`` to ``end_date``), or a meeting,
+    activity, grade, commendation or correction of a member's assignment on its business date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    row: int = Field(ge=1, description="The row in the file (for messages).")
+    record: Literal["assignment", "meeting", "activity", "grade", "commendation", "correction"]
+    member: EntryId
+    date: BusinessDate
+    cell: EntryId | None = None
+    households: tuple[EntryId, ...] = Field((), max_length=MAX_HOUSEHOLDS)
+    end_date: BusinessDate | None = None
+    end_reason: EndReason | None = None
+    kind: ActivityKind | None = None
+    quantity: Quantity = 1
+    amount_vnd: Vnd = 0
+    attendance: Attendance | None = None
+    grade: Grade | None = None
+    period: PeriodLabel | None = None
+    text: Text = ""
+
+    @model_validator(mode="after")
+    def _fields_of_the_record(self) -> Self:
+        needed = {"meeting": "attendance", "activity": "kind", "grade": "grade"}.get(self.record)
+        if needed is not None and getattr(self, needed) is None:
+            raise ValueError(f"a {self.record} row needs its {needed}")
+        if self.record == "grade" and self.period is None:
+            raise ValueError("a grade row needs its period (e.g. 2019 or 2019-Q2)")
+        if self.record in ("commendation", "correction") and not self.text.strip():
+            raise ValueError(f"a {self.record} row needs its reason in text")
+        if self.record == "assignment" and not (self.cell or self.households):
+            raise ValueError("an assignment row names its cell, or its households")
+        if self.end_date is not None and self.end_date < self.date:
+            raise ValueError(f"end_date {self.end_date} is before date {self.date}")
         return self

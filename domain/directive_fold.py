@@ -19,6 +19,7 @@ from domain.events.directive import (
     NominationAccepted,
     NominationRequested,
     PeriodSummarized,
+    RecordBroughtIn,
     ReplacementRequested,
 )
 from domain.vocabulary import EndReason, Stage
@@ -119,6 +120,8 @@ def apply_directive(state: DirectiveState | None, event: DomainEvent) -> Directi
             return _next(state, directive=directive)
         case DirectiveClosed():
             return _next(state, closed_on=event.closed_on)
+        case RecordBroughtIn():
+            return _next(state)
         case DirectiveIssued():
             raise FoldError("a directive is issued once")
     raise FoldError(f"{event.type} is not a directive event")

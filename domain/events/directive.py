@@ -112,8 +112,24 @@ class DirectiveClosed(DomainEvent):
     ended_assignments: int
 
 
+class RecordBroughtIn(DomainEvent):
+    """A past directive's record was brought in from a province's own file (its business dates in the past, its
+    recording now): every event of it carries the causation ``brought-in:<the file's SHA-256, first 16>``."""
+
+    type: Literal["RecordBroughtIn"] = "RecordBroughtIn"
+    source: str
+    source_sha256: str
+    assignments: int
+    meetings: int
+    activities: int
+    grades: int
+    commendations: int
+    corrections: int
+
+
 DIRECTIVE_EVENTS: tuple[type[DomainEvent], ...] = (
     DirectiveIssued,
+    RecordBroughtIn,
     NominationRequested,
     NominationAccepted,
     ReplacementRequested,
@@ -132,4 +148,5 @@ DirectiveEvent = (
     | PeriodSummarized
     | DirectiveAmended
     | DirectiveClosed
+    | RecordBroughtIn
 )

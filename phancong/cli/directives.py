@@ -9,6 +9,9 @@ import typer
 
 from app import directives
 from app.ports import DirectiveAnswer
+from app.records import BroughtIn
+from app.records import bring_in as bring_in_records
+from directives.records import load_records
 from directives.resolve import load_directive
 from domain.policy import DirectivePolicy
 from infra.files import load
@@ -50,6 +53,43 @@ def issue(
         return
     verb = "issued" if issued.outcome == "issued" else "already issued (same content): nothing changed"
     typer.echo(f"{issued.directive_id}: {verb}; {issued.cells} cells, {issued.posts} posts in scope")
+
+
+@app.command("bring-in")
+@handles_errors
+def bring_in(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The past directive's file (YAML or JSON, its term ended)."),
+    records: Path = typer.Argument(..., help="Its record: CSV (UTF-8) or Excel (.xlsx), one row per record."),
+    confirm: bool = typer.Option(False, "--confirm", help="Record it (without: a preview, nothing written)."),
+    actor: str | None = ActorOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Bring a past directive's record in (HQ): its assignments, meetings, activities, grades, commendations and
+    corrections on their own dates, checked whole first; a preview unless --confirm."""
+    who = actor_of(actor)
+    cli = state(ctx)
+    spec = load_directive(file, cli.file_limits)
+    rows, digest = load_records(records, cli.file_limits)
+
+    async def go() -> BroughtIn:
+        async with services(cli) as s:
+            return await bring_in_records(s, who, spec, rows, source=records.name, digest=digest, confirm=confirm)
+
+    done = run(go())
+    if as_json:
+        emit_json(done)
+        return
+    head = "recorded" if done.recorded else "preview (nothing written; --confirm records it)"
+    typer.echo(f"{done.directive_id} ({done.term_starts_on} .. {done.term_ends_on}) from {done.source}: {head}")
+    typer.echo(
+        f"  {done.members} members, {done.assignments} assignments, {done.meetings} meetings, {done.activities} "
+        f"activities, {done.grades} grades, {done.commendations} commendations, {done.corrections} corrections"
+    )
+    typer.echo(f"  material support {done.material_support_vnd:,} VND, gifts {done.gifts_vnd:,} VND")
+    for year, figures in done.by_year.items():
+        typer.echo(f"  {year}: " + ", ".join(f"{k} {v:,}" for k, v in figures.items()))
+    typer.echo(f"  {done.events} events in {done.streams} streams; source SHA-256 {done.source_sha256}")
 
 
 @app.command("status")
