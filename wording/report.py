@@ -126,8 +126,10 @@ def ratio(a: int, b: int, lang: str) -> str:
     return f"{number(a, lang)}/{number(b, lang)}"
 
 
-def rows(f: Figures, lang: str) -> list[tuple[str, str, Any]]:
-    """(key, label, formatted value) in the order HQ reads them; raw values live in the JSON."""
+def rows(f: Figures, lang: str, *, compact: bool = False) -> list[tuple[str, str, Any]]:
+    """(key, label, formatted value) in the order HQ reads them; raw values live in the JSON. ``compact``: one
+    number per figure (a table of several columns), the meetings' attendance and the gifts' count on rows of their
+    own."""
     cells = bool(f.cells_in_scope or f.members_in_cells)
     households = bool(f.households_in_scope or f.members_sponsoring or f.households_in_charge)
     out: list[tuple[str, str, Any]] = []
@@ -148,7 +150,7 @@ def rows(f: Figures, lang: str) -> list[tuple[str, str, Any]]:
             (
                 "priority_share",
                 label("priority_share", lang),
-                f"{share} ({ratio(f.priority_cells_covered, f.priority_cells, lang)})",
+                share if compact else f"{share} ({ratio(f.priority_cells_covered, f.priority_cells, lang)})",
             ),
             (
                 "communes_covered",
@@ -180,19 +182,25 @@ def rows(f: Figures, lang: str) -> list[tuple[str, str, Any]]:
         (
             "gifts",
             label("gift", lang),
-            f"{number(f.activities['gift'], lang)} {label('gift_count', lang)}, {money(f.gifts_vnd, lang)}",
+            money(f.gifts_vnd, lang)
+            if compact
+            else f"{number(f.activities['gift'], lang)} {label('gift_count', lang)}, {money(f.gifts_vnd, lang)}",
         ),
         ("candidate_trained", label("candidate_trained", lang), number(f.activities["candidate_trained"], lang)),
         ("member_admitted", label("member_admitted", lang), number(f.activities["member_admitted"], lang)),
         (
             "attendance_rate",
             label("attendance_rate", lang),
-            f"{percent(f.attendance_rate, lang)} ({ratio(f.meetings_present, f.meetings_recorded, lang)})",
+            percent(f.attendance_rate, lang)
+            if compact
+            else f"{percent(f.attendance_rate, lang)} ({ratio(f.meetings_present, f.meetings_recorded, lang)})",
         ),
         (
             "meetings",
             label("meetings", lang),
-            f"{number(f.meetings_recorded, lang)}: {number(f.meetings_present, lang)} {label('present', lang)}, "
+            number(f.meetings_recorded, lang)
+            if compact
+            else f"{number(f.meetings_recorded, lang)}: {number(f.meetings_present, lang)} {label('present', lang)}, "
             f"{number(f.meetings_excused, lang)} {label('excused', lang)}, "
             f"{number(f.meetings_absent, lang)} {label('absent', lang)}",
         ),
@@ -296,7 +304,7 @@ def _columns_of(columns: list[Column], make: Any) -> tuple[list[str], dict[str, 
 
 def as_series_table(whole: Figures, columns: list[Column], lang: str) -> str:
     """The report per period or unit, side by side (as the programme compares 2019 with 2024)."""
-    keys, labels, values = _columns_of(columns, lambda f: rows(f, lang))
+    keys, labels, values = _columns_of(columns, lambda f: rows(f, lang, compact=True))
     width = max(len(labels[k]) for k in keys) + 2
     widths = [
         max(len(c.label), *(len(str(v.get(k, ""))) for k in keys)) + 2 for c, v in zip(columns, values, strict=True)
