@@ -323,10 +323,13 @@ async def subject_history(
     ctx: Context,
     caller: Caller,
     as_of: Annotated[str | None, Query(max_length=40, description="YYYY-MM-DD or an ISO instant")] = None,
+    on: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD: events that happened by then")] = None,
 ) -> History:
-    """The timeline of a member, cell, directive or assignment, as the record stood ``as_of``."""
+    """The timeline of a member, cell, directive or assignment, as the record stood ``as_of`` (recording time) and
+    ``on`` a business date."""
     moment = as_of_moment(as_of) if as_of else None
-    return await history.history(ctx.services, caller.actor, subject, subject_id, moment)
+    day = _day(on, "on") if on else None
+    return await history.history(ctx.services, caller.actor, subject, subject_id, moment, on=day)
 
 
 @router.get("/report", tags=["report"], responses=documented(*COMMON), response_model=Figures)

@@ -7,6 +7,7 @@ Who may read what is ``app.scopes``'s: the facts it needs come from the read mod
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -58,6 +59,7 @@ class History(BaseModel):
     subject: Subject
     subject_id: str
     as_of: datetime | None
+    on: date | None = None  # the business date the record is shown as of (events that happened by its end)
     entries: list[Entry]
     state: dict[str, Any]
 
@@ -107,9 +109,13 @@ async def facts_of(s: Services, subject: Subject, subject_id: str) -> Facts | No
             return Facts({"post": in_scope}) if in_scope is not None else None
 
 
-async def history(s: Services, viewer: Actor, subject: Subject, subject_id: str, as_of: datetime | None) -> History:
+async def history(
+    s: Services, viewer: Actor, subject: Subject, subject_id: str, as_of: datetime | None, *, on: date | None = None
+) -> History:
     """The timeline of a member, a cell, a directive or an assignment, as the record stood ``as_of`` (every event
-    recorded before it), with the state those events fold into; sensitive household tags redacted by scope."""
+    recorded before it) and, with ``on``, as things stood on that business date (every event that happened by its
+    end, Viet Nam time, whenever it was recorded: what a record brought in from past years shows), with the state
+    those events fold into; sensitive household tags redacted by scope."""
     subject_id = _CHECKED[subject](subject_id, subject.value)
     await known(s.directory, viewer)
     await s.read.catch_up()
@@ -123,18 +129,27 @@ async def history(s: Services, viewer: Actor, subject: Subject, subject_id: str,
             events = await s.log.history(member_id=subject_id, recorded_before=as_of)
         case Subject.CELL:
             events = await s.log.history(cell_id=subject_id, recorded_before=as_of)
+    happened = _happened_by(on)
+    events = [e for e in events if happened(e)]
     if not events:
-        when = f" before {as_of.isoformat()}" if as_of else ""
+        when = (f" recorded before {as_of.isoformat()}" if as_of else "") + (f" that happened by {on}" if on else "")
         raise NotFoundError(f"no events of {subject.value} {subject_id}{when}")
     sponsored = await s.read.sponsored_households(viewer.id) if viewer.role == Role.POST and viewer.id else set()
     allowed = sensitive_households(viewer, sponsored)
     payloads = await unseal(s.vault, events)
     entries = [_entry(e, payload, allowed) for e, payload in zip(events, payloads, strict=True)]
     try:
-        state = await _state(s, subject, subject_id, events, as_of)
+        state = await _state(s, subject, subject_id, events, as_of, happened=happened)
     except FoldError as broken:  # a stored event the fold cannot follow: the timeline is still shown
         state = {"error": f"the events do not fold into a state: {broken}"}
-    return History(subject=subject, subject_id=subject_id, as_of=as_of, entries=entries, state=state)
+    return History(subject=subject, subject_id=subject_id, as_of=as_of, on=on, entries=entries, state=state)
+
+
+def _happened_by(on: date | None) -> Callable[[RecordedEvent], bool]:
+    if on is None:
+        return lambda _: True
+    until = datetime.combine(on + timedelta(days=1), time(), tzinfo=VIETNAM)
+    return lambda e: e.occurred_at < until
 
 
 _CHECKED = {
@@ -163,7 +178,13 @@ def _entry(e: RecordedEvent, payload: dict[str, Any], allowed: set[str] | None) 
 
 
 async def _state(
-    s: Services, subject: Subject, subject_id: str, events: list[RecordedEvent], as_of: datetime | None
+    s: Services,
+    subject: Subject,
+    subject_id: str,
+    events: list[RecordedEvent],
+    as_of: datetime | None,
+    *,
+    happened: Callable[[RecordedEvent], bool],
 ) -> dict[str, Any]:
     if subject == Subject.ASSIGNMENT:
         return _assignment_summary(fold(e.payload for e in events))
@@ -173,7 +194,7 @@ async def _state(
     assignments = []
     for stream in streams:
         whole = await s.log.history(stream_id=stream, recorded_before=as_of)
-        assignments.append(_assignment_summary(fold(e.payload for e in whole)))
+        assignments.append(_assignment_summary(fold(e.payload for e in whole if happened(e))))
     if subject == Subject.CELL:
         assignments = [a for a in assignments if subject_id in (a["cell_id"], a["asked_cell_id"])]
     return {"assignments": assignments}

@@ -20,6 +20,7 @@ from phancong.cli.common import (
     JsonOption,
     actor_of,
     handles_errors,
+    parse_date,
     run,
     services,
     state,
@@ -40,6 +41,9 @@ def history(
     as_of: str | None = typer.Option(
         None, "--as-of", help="YYYY-MM-DD (end of that day, Viet Nam) or an ISO time: only events recorded before."
     ),
+    on: str | None = typer.Option(
+        None, "--on", help="YYYY-MM-DD: as things stood on that business date (events that happened by its end)."
+    ),
     fmt: Format = typer.Option(Format.TABLE, "--format", help="table | json | csv"),
     actor: str | None = ActorOption,
     as_json: bool = JsonOption,
@@ -51,9 +55,11 @@ def history(
     except ValueError as exc:
         raise InvalidArgumentError(f"--as-of {as_of!r}: {exc}") from None
 
+    day = parse_date(on, "--on", state(ctx).today) if on else None
+
     async def go() -> History:
         async with services(state(ctx)) as s:
-            return await history_of(s, viewer, subject, subject_id, moment)
+            return await history_of(s, viewer, subject, subject_id, moment, on=day)
 
     found = run(go())
     if fmt == Format.JSON or as_json:

@@ -219,6 +219,16 @@ async def test_a_past_directive_brought_in_reports_by_year_what_its_file_says(
     assert story["state"]["ended_on"] == "2020-06-30"
     assert story["entries"][0]["occurred_at"].startswith("2019-03-01")
     assert all(e["recorded_at"][:4] >= "2026" for e in story["entries"])
+    # As things stood on a business date: DV-HL-04 was serving at the end of 2019 (recorded years later), and its
+    # record then had 2019's meetings only; as recorded before the bring-in, there was nothing.
+    on = cli(env, "history", "assignment", f"{CODE}:DV-HL-04:CB-AT-AP1", "--on", "2019-12-31", "--as", "hq", "--json")
+    then = on.json()
+    assert (then["on"], then["state"]["stage"], then["state"]["ended_on"]) == ("2019-12-31", "active", None)
+    held = [r for r in rows() if r["member"] == "DV-HL-04" and r["record"] == "meeting" and r["date"] < "2020"]
+    present = sum(1 for r in held if r["attendance"] == "present")
+    assert then["state"]["meetings"] == f"{present}/{len(held)} present"
+    before_it = cli(env, "history", "assignment", f"{CODE}:DV-HL-04:CB-AT-AP1", "--as-of", "2020-01-01", "--as", "hq")
+    assert refused(before_it) == "not_found"
     marks = await pool.fetch("SELECT DISTINCT causation_id FROM events WHERE directive_id = $1", CODE)
     assert [r["causation_id"] for r in marks] == [f"brought-in:{digest[:16]}"]
     directive = cli(env, "history", "directive", CODE, "--as", "auditor", "--json").json()
