@@ -3,6 +3,8 @@ and accounts (create with the enrolment link, grant, revoke, unlock, disable).""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from pathlib import PurePath
 from typing import Any
@@ -14,7 +16,9 @@ from starlette.datastructures import UploadFile
 
 from api.links import enrolment_url
 from app import accounts, assignments, directives, notifications, tasks
-from directives.model import DirectiveFile
+from app.records import bring_in as bring_in_records
+from directives.model import DirectiveFile, PastRecord
+from directives.records import parse_records
 from domain.errors import InvalidInputError
 from infra.files import DEFAULT_LIMITS, parse_document, validate_document
 from web import forms
@@ -62,6 +66,53 @@ async def directive_overdue(code: str, request: Request, ctx: Context, viewer: V
     overdue = [(t, what(t, lang)) for t in found if t.overdue][:200]
     template = "_overdue.html" if request.headers.get("HX-Request") == "true" else "overdue.html"
     return render(request, template, viewer, status=status, overdue=overdue)
+
+
+async def _records(form: Any) -> tuple[list[PastRecord], str, str, str]:
+    """The past record in the form: an uploaded CSV or Excel file, or (at confirmation) the bytes previewed; the
+    records, their file's name, its SHA-256 and its bytes (base64, to carry through the preview)."""
+    upload = form.get("records")
+    limit = DEFAULT_LIMITS.max_bytes
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(limit + 1)
+        name = PurePath(upload.filename).name[:120] or "records.csv"
+    else:
+        try:
+            data = base64.b64decode(str(form.get("records_data", "")), validate=True)
+        except (binascii.Error, ValueError):
+            data = b""
+        name = PurePath(str(form.get("records_name", "records.csv"))).name[:120] or "records.csv"
+    if not data.strip():
+        raise InvalidInputError("choose the record's file (CSV or Excel)")
+    if len(data) > limit:
+        raise InvalidInputError(f"a record's file holds at most {limit:,} bytes")
+    records = parse_records(data, PurePath(name))  # type: ignore[arg-type]
+    return records, name, hashlib.sha256(data).hexdigest(), base64.b64encode(data).decode()
+
+
+@router.get("/directives/past")
+async def bring_in_form(request: Request, viewer: Viewer) -> Response:
+    return render(request, "past.html", viewer, preview=None, error=None, carried={})
+
+
+@router.post("/directives/past")
+async def bring_in(request: Request, ctx: Context, viewer: Viewer) -> Response:
+    """HQ brings a past directive's record in: first a preview of what would be recorded, then, confirmed, the
+    record (``app.records``)."""
+    form = await posted(request, viewer)
+    carried: dict[str, str] = {}
+    try:
+        directive, name, text = await _uploaded(request, form)
+        records, records_name, digest, records_data = await _records(form)
+        carried = {"name": name, "text": text, "records_name": records_name, "records_data": records_data}
+        confirmed = form.get("confirm") == "yes"
+        done = await bring_in_records(
+            ctx.services, viewer.actor, directive, records, source=records_name, digest=digest, confirm=confirmed
+        )
+    except Exception as failure:
+        status, _, message = refusal(failure)
+        return render(request, "past.html", viewer, http_status=status, preview=None, error=message, carried={})
+    return render(request, "past.html", viewer, preview=done, error=None, carried=carried)
 
 
 async def _uploaded(request: Request, form: Any) -> tuple[DirectiveFile, str, str]:

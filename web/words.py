@@ -79,6 +79,21 @@ WORDS: dict[str, tuple[str, str]] = {
     "issue_directive": ("Ban hành chỉ thị", "Issue a directive"),
     "directive_file": ("Tệp chỉ thị (YAML hoặc JSON)", "The directive's file (YAML or JSON)"),
     "preview": ("Xem trước", "Preview"),
+    "bring_in": ("Nhập số liệu các năm trước", "Bring in past years"),
+    "brought_in": ("Đã nhập", "Brought in"),
+    "bring_in_explained": (
+        "Tệp chỉ thị đã hết thời hạn, và sổ theo dõi của tỉnh (CSV hoặc Excel, mỗi dòng một nội dung: phân công, "
+        "sinh hoạt, hoạt động, xếp loại, khen thưởng, phê bình). Cả tệp được kiểm tra trước; chưa ghi gì cho đến "
+        "khi xác nhận.",
+        "A directive whose term has ended, and the province's own record (CSV or Excel, a row per assignment, "
+        "meeting, activity, grade, commendation or correction). The whole file is checked first; nothing is "
+        "written until confirmed.",
+    ),
+    "past_records_file": ("Sổ theo dõi (CSV hoặc Excel)", "The record (CSV or Excel)"),
+    "past_source": ("Tệp nguồn", "Source file"),
+    "confirm_bring_in": ("Xác nhận và ghi nhận", "Confirm and record"),
+    "events": ("sự kiện", "events"),
+    "year": ("Năm", "Year"),
     "confirm_issue": ("Xác nhận ban hành", "Issue it"),
     "preview_intro": ("Phạm vi của chỉ thị, theo danh bạ hiện nay:", "The directive's scope, as the directory stands:"),
     "cells_in_scope": ("Chi bộ trong phạm vi", "Cells in scope"),

@@ -54,6 +54,7 @@ async def test_no_page_has_a_serious_or_critical_axe_violation(web: Web, viewpor
         "directives": (hq, "/directives"),
         "directive": (hq, f"/directives/{CODE}/view"),
         "issue": (hq, "/directives/new"),
+        "bring in": (hq, "/directives/past"),
         "report": (hq, f"/report?directive={CODE}"),
         "history": (hq, f"/history?subject=directive&id={CODE}"),
         "directory": (hq, "/directory"),

@@ -4,6 +4,7 @@ Content-Security-Policy, the forms without JavaScript, the language kept per acc
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import uuid
@@ -13,7 +14,7 @@ import httpx
 import openpyxl
 import pytest
 
-from tests.api.conftest import Api, Person
+from tests.api.conftest import EXAMPLES, Api, Person
 from tests.api.test_journey import introduced, issued
 
 pytestmark = pytest.mark.timeout(300)
@@ -210,3 +211,33 @@ async def test_hq_erases_a_households_sensitive_data_from_the_directory_page_and
     assert refused.status_code == 403
     erasures = await api.harness.pool.fetchval("SELECT count(*) FROM events WHERE event_type = 'HouseholdErased'")
     assert erasures == 2
+
+
+async def test_hq_brings_a_past_directive_in_from_the_web_app_after_a_preview(api: Api) -> None:
+    hq = await api.person("hq.tran", "hq")
+    http = browser_of(api, hq)
+    page = (await http.get("/directives/past")).text
+    directive = (EXAMPLES / "past" / "directive-2019.yaml").read_bytes()
+    records = (EXAMPLES / "past" / "records-2019.csv").read_bytes()
+    before = await api.harness.pool.fetchval("SELECT count(*) FROM events")
+    files = {"file": ("directive-2019.yaml", directive), "records": ("records-2019.csv", records)}
+    preview = await http.post("/directives/past", data=form_of(page), files=files)
+    assert preview.status_code == 200, preview.text
+    assert "194-KH/ĐU" in preview.text
+    assert "2021" in preview.text  # the preview's years
+    assert await api.harness.pool.fetchval("SELECT count(*) FROM events") == before  # a preview writes nothing
+    start = preview.text.index('<form method="post" action="/directives/past">')
+    carried = re.search(r'<textarea id="past-text" name="text" hidden>(.*?)</textarea>', preview.text, re.DOTALL)
+    assert carried is not None
+    fields = form_of(preview.text[start:], text=html.unescape(carried.group(1)))
+    confirmed = await http.post("/directives/past", data=fields)
+    assert confirmed.status_code == 200, confirmed.text
+    assert 'role="status"' in confirmed.text
+    assert await api.harness.pool.fetchval("SELECT count(*) FROM events WHERE directive_id = '194-KH/ĐU'") > 0
+    twice = await http.post("/directives/past", data=fields)
+    assert twice.status_code == 409  # in the record already
+    report = (await hq.get("/report", directive="194-KH/ĐU", to="2019-12-31")).json()
+    in_2019 = [r for r in csv.DictReader(io.StringIO(records.decode("utf-8"))) if r["date"] < "2020"]
+    meetings = sum(1 for r in in_2019 if r["record"] == "meeting")
+    support = sum(int(r["amount_vnd"]) for r in in_2019 if r["kind"] == "material_support")
+    assert (report["meetings_recorded"], report["material_support_vnd"]) == (meetings, support)
