@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from app import audit, directory, history, reports
 from app.history import as_of_moment
-from app.reports import Figures
+from app.reports import Column, Figures
 from app.scopes import Subject
 from directory.model import DirectoryFile
 from domain.bounds import business_date
@@ -79,46 +79,57 @@ def charts(f: Figures, lang: str) -> list[dict[str, Any]]:
     )
 
 
-async def _figures(request: Request, ctx: Context, viewer: Viewer) -> tuple[Figures, dict[str, str]]:
+FILTERS = ("directive", "post", "commune", "from", "to", "by", "as_of")
+
+
+async def _figures(request: Request, ctx: Context, viewer: Viewer) -> tuple[Figures, list[Column], dict[str, str]]:
+    """The report the page's filters ask for: the whole period, and its columns when asked side by side."""
     q = request.query_params
-    chosen = {k: str(q.get(k, ""))[:80] for k in ("directive", "post", "commune", "from", "to")}
-    figures = await reports.report(
-        ctx.services,
-        viewer.actor,
-        directive=chosen["directive"] or None,
-        post=chosen["post"] or None,
-        commune=chosen["commune"] or None,
-        start=_day(chosen["from"], "from"),
-        end=_day(chosen["to"], "to"),
-    )
-    return figures, chosen
+    chosen = {k: str(q.get(k, ""))[:80] for k in FILTERS}
+    asked: dict[str, Any] = {
+        "directive": chosen["directive"] or None,
+        "post": chosen["post"] or None,
+        "commune": chosen["commune"] or None,
+        "start": _day(chosen["from"], "from"),
+        "end": _day(chosen["to"], "to"),
+        "as_of": as_of_moment(chosen["as_of"]) if chosen["as_of"] else None,
+    }
+    if chosen["by"]:
+        whole, columns = await reports.side_by_side(ctx.services, viewer.actor, chosen["by"], **asked)
+        return whole, columns, chosen
+    return await reports.report(ctx.services, viewer.actor, **asked), [], chosen
 
 
 @router.get("/report")
 async def report_page(request: Request, ctx: Context, viewer: Viewer) -> Response:
     lang = "en" if viewer.account.language == "en" else "vi"
+    ways = [(b, formats.label(f"by_{b}", lang)) for b in (*reports.PERIODS, *reports.UNITS)]
     try:
-        figures, chosen = await _figures(request, ctx, viewer)
+        figures, columns, chosen = await _figures(request, ctx, viewer)
     except Exception as failure:
         status, _, message = refusal(failure)
-        chosen = {k: str(request.query_params.get(k, ""))[:80] for k in ("directive", "post", "commune", "from", "to")}
+        chosen = {k: str(request.query_params.get(k, ""))[:80] for k in FILTERS}
         return render(request, "report.html", viewer, http_status=status, figures=None, rows=[], charts=[],
-                      chosen=chosen, error=message, heading=[], query="")  # fmt: skip
+                      chosen=chosen, error=message, heading=[], query="", columns=[], series=[], ways=ways)  # fmt: skip
     return render(
         request, "report.html", viewer, figures=figures, rows=formats.rows(figures, lang), charts=charts(figures, lang),
-        chosen=chosen, error=None, heading=formats.heading(figures, lang), query=request.url.query,
+        chosen=chosen, error=None, heading=formats.heading(figures, lang), query=request.url.query, columns=columns,
+        series=formats.series_rows(columns, lang) if columns else [], ways=ways,
     )  # fmt: skip
 
 
 async def _download(request: Request, ctx: Context, viewer: Viewer, kind: str) -> Response:
-    """The report with the page's filters, as a file of numbers: CSV or an Excel workbook."""
+    """The report with the page's filters, as a file of numbers: CSV (a column per period or unit when side by
+    side) or an Excel workbook."""
     lang = "en" if viewer.account.language == "en" else "vi"
-    figures, _ = await _figures(request, ctx, viewer)
-    content, media = (
-        (formats.as_number_csv(figures, lang), "text/csv; charset=utf-8")
-        if kind == "csv"
-        else (formats.as_workbook(figures, lang), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    )
+    figures, columns, _ = await _figures(request, ctx, viewer)
+    if kind == "csv":
+        text = formats.as_series_csv(columns, lang) if columns else formats.as_number_csv(figures, lang)
+        content: str | bytes
+        content, media = text, "text/csv; charset=utf-8"
+    else:
+        content = formats.as_workbook(figures, lang)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     disposition = f'attachment; filename="phancong-report.{kind}"'
     return Response(
         content, media_type=media, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"}

@@ -79,6 +79,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "issue_directive": ("Ban hành chỉ thị", "Issue a directive"),
     "directive_file": ("Tệp chỉ thị (YAML hoặc JSON)", "The directive's file (YAML or JSON)"),
     "preview": ("Xem trước", "Preview"),
+    "side_by_side": ("So sánh", "Side by side"),
+    "as_recorded_on": ("Số liệu như ghi nhận đến ngày", "As recorded up to"),
     "bring_in": ("Nhập số liệu các năm trước", "Bring in past years"),
     "brought_in": ("Đã nhập", "Brought in"),
     "bring_in_explained": (

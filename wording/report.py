@@ -62,6 +62,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_covered": ("có đảng viên", "covered"),
     "chart_activities": ("Hoạt động", "Activities"),
     "chart_grades": ("Xếp loại đảng viên", "Grades"),
+    "by_year": ("theo năm", "by year"),
+    "by_quarter": ("theo quý", "by quarter"),
+    "by_month": ("theo tháng", "by month"),
+    "by_post": ("theo đồn", "by post"),
+    "by_commune": ("theo xã", "by commune"),
     "chart_money": ("Hỗ trợ và quà tặng (triệu đồng)", "Support and gifts (VND million)"),
     "chart_people": ("Đảng viên và hộ được phụ trách", "Members and households in charge"),
 }
@@ -302,18 +307,21 @@ def _columns_of(columns: list[Column], make: Any) -> tuple[list[str], dict[str, 
     return keys, labels, values
 
 
+def series_rows(columns: list[Column], lang: str) -> list[tuple[str, list[str]]]:
+    """(label, one formatted value per column) for every figure of a report side by side."""
+    keys, labels, values = _columns_of(columns, lambda f: rows(f, lang, compact=True))
+    return [(labels[k], [str(v.get(k, "")) for v in values]) for k in keys]
+
+
 def as_series_table(whole: Figures, columns: list[Column], lang: str) -> str:
     """The report per period or unit, side by side (as the programme compares 2019 with 2024)."""
-    keys, labels, values = _columns_of(columns, lambda f: rows(f, lang, compact=True))
-    width = max(len(labels[k]) for k in keys) + 2
-    widths = [
-        max(len(c.label), *(len(str(v.get(k, ""))) for k in keys)) + 2 for c, v in zip(columns, values, strict=True)
-    ]
+    body = series_rows(columns, lang)
+    width = max(len(name) for name, _ in body) + 2
+    widths = [max(len(c.label), *(len(values[i]) for _, values in body)) + 2 for i, c in enumerate(columns)]
     lines = [*heading(whole, lang), ""]
     lines.append(" " * width + "".join(f"{c.label:>{w}}" for c, w in zip(columns, widths, strict=True)))
-    for key in keys:
-        cells = "".join(f"{v.get(key, '')!s:>{w}}" for v, w in zip(values, widths, strict=True))
-        lines.append(f"{labels[key]:<{width}}{cells}")
+    for name, values in body:
+        lines.append(f"{name:<{width}}" + "".join(f"{v:>{w}}" for v, w in zip(values, widths, strict=True)))
     return "\n".join(lines)
 
 

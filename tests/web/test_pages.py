@@ -241,3 +241,14 @@ async def test_hq_brings_a_past_directive_in_from_the_web_app_after_a_preview(ap
     meetings = sum(1 for r in in_2019 if r["record"] == "meeting")
     support = sum(int(r["amount_vnd"]) for r in in_2019 if r["kind"] == "material_support")
     assert (report["meetings_recorded"], report["material_support_vnd"]) == (meetings, support)
+
+    # The report page side by side, by year, and its CSV with a column per year
+    page = (await http.get("/report", params={"directive": "194-KH/ĐU", "by": "year"})).text
+    assert re.search(r'<th scope="col" class="num">2019</th>\s*<th scope="col" class="num">2020</th>', page), page
+    table = (await http.get("/report.csv", params={"directive": "194-KH/ĐU", "by": "year"})).text
+    numbers = {r["key"]: r for r in csv.DictReader(io.StringIO(table))}
+    assert list(numbers["meetings_recorded"])[2:] == ["2019", "2020", "2021"]
+    assert int(numbers["meetings_recorded"]["2019"]) == meetings
+    assert int(numbers["material_support_vnd"]["2019"]) == support
+    refused = await http.get("/report", params={"directive": "194-KH/ĐU", "by": "week"})
+    assert refused.status_code == 400
