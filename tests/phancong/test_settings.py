@@ -66,3 +66,18 @@ def test_temporal_is_reached_over_mutual_tls_when_configured(tmp_path: Path) -> 
     )  # fmt: skip
     with pytest.raises(ConfigurationError, match="go together"):
         Settings(temporal_tls_cert_file=cert).temporal_tls()
+
+
+def test_households_master_keys_come_from_their_file_or_with_the_embedded_database_from_the_state_dir(
+    tmp_path: Path,
+) -> None:
+    embedded = Settings(database_url=None, state_dir=tmp_path / "state", master_keys_file=None)
+    made = embedded.master_keys()
+    path = tmp_path / "state" / "master.keys"
+    assert path.stat().st_mode & 0o777 == 0o600  # readable by its owner only, outside the database
+    assert embedded.master_keys().current == made.current  # made once, then kept
+    elsewhere = Settings(database_url="postgresql://db.example/phancong", master_keys_file=None)
+    with pytest.raises(ConfigurationError, match="PHANCONG_MASTER_KEYS_FILE"):
+        elsewhere.master_keys()
+    named = Settings(database_url="postgresql://db.example/phancong", master_keys_file=path)
+    assert named.master_keys().current == made.current
