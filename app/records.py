@@ -15,6 +15,7 @@ nothing twice. Reports, history and as-of then read them like any other record.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -23,6 +24,7 @@ from app.directives import resolve
 from app.scopes import require_role
 from app.services import Services
 from directives.model import DirectiveFile, PastRecord
+from directory.model import Member
 from domain import ids
 from domain.actors import Actor, Role
 from domain.assignment import FoldError, fold, stream_of
@@ -147,7 +149,7 @@ class _Plan:
     def refuse(self, record: PastRecord, message: str) -> None:
         self.problems.append(f"row {record.row} ({record.record} of {record.member}): {message}")
 
-    def build(self, records: list[PastRecord], members: dict[str, object]) -> None:
+    def build(self, records: list[PastRecord], members: Mapping[str, Member]) -> None:
         d = self.directive
         services: dict[str, tuple[date, date]] = {}
         for record in sorted((r for r in records if r.record == "assignment"), key=lambda r: (r.date, r.row)):
@@ -179,7 +181,7 @@ class _Plan:
             raise InvalidInputError(f"{d.code}: " + "; ".join(self.problems[:MAX_PROBLEMS]))
 
     def _assignment(
-        self, record: PastRecord, members: dict[str, object], services: dict[str, tuple[date, date]]
+        self, record: PastRecord, members: Mapping[str, Member], services: dict[str, tuple[date, date]]
     ) -> None:
         d = self.directive
         member = members.get(record.member)
@@ -196,15 +198,14 @@ class _Plan:
         if household != bool(record.households):
             wanted = "its households" if household else "its cell"
             return self.refuse(record, f"an assignment of {d.kind.value} names {wanted}")
-        post = getattr(member, "post", "")
         item = NominationItem(
             member_id=record.member,
-            member_post_id=post,
-            on_local_committee=bool(getattr(member, "on_local_committee", False)),
+            member_post_id=member.post,
+            on_local_committee=member.on_local_committee,
             cell_id=None if household else record.cell,
             household_ids=record.households,
         )
-        command = Nominate(actor=Actor(role=Role.POST, id=post), resolution="(brought in)", items=(item,))
+        command = Nominate(actor=Actor(role=Role.POST, id=member.post), resolution="(brought in)", items=(item,))
         try:
             events = decide_nomination(self.state, command, record.date)
         except PhancongError as refused:
