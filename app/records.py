@@ -32,7 +32,7 @@ from domain.calendar import VIETNAM, month_key, periods_ending_between
 from domain.directive import DirectiveState, ResolvedDirective, directive_stream
 from domain.directive_commands import Nominate, NominationItem
 from domain.directive_fold import apply_directive
-from domain.directive_rules import decide_nomination
+from domain.directive_rules import decide_nomination, issued
 from domain.errors import InvalidInputError, PhancongError, WrongStateError
 from domain.event import DomainEvent
 from domain.events.assignment import (
@@ -48,11 +48,12 @@ from domain.events.assignment import (
     MemberNominated,
     ReviewRequested,
 )
-from domain.events.directive import DirectiveClosed, DirectiveIssued, NominationAccepted, RecordBroughtIn
+from domain.events.directive import DirectiveClosed, NominationAccepted, RecordBroughtIn
 from domain.vocabulary import ActivityKind, AssignmentKind, AttendanceMode, EndReason
 from events.envelope import NewEvent
 
 MAX_PROBLEMS = 20
+Dated = tuple[date, DomainEvent]  # an event and the day it happened
 
 
 class BroughtIn(BaseModel):
@@ -132,15 +133,14 @@ class _Plan:
         self.directive = directive
         self.actor = actor
         self.causation = causation
-        self.state: DirectiveState = apply_directive(None, _issued(directive))
+        self.state: DirectiveState = apply_directive(None, issued(directive))
         self.accepted: list[NominationAccepted] = []
-        self.lives: dict[str, tuple[NominationAccepted, list[DomainEvent]]] = {}
+        self.lives: dict[str, tuple[NominationAccepted, list[Dated]]] = {}  # member -> its events, each on its day
         self.counts: Counter[str] = Counter()
         self.quantities: Counter[str] = Counter()
         self.money: Counter[str] = Counter()
         self.years: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.problems: list[str] = []
-        self.days: dict[int, date] = {}  # the business day of an event that has no date of its own (by its id())
         self.periods = {
             p.label: p
             for p in periods_ending_between(directive.term_starts_on, directive.term_ends_on, directive.policy)
@@ -170,9 +170,9 @@ class _Plan:
                 (r.end_reason for r in records if r.record == "assignment" and r.member == member and r.end_reason),
                 EndReason.TERM_COMPLETED,
             )
-            life.append(AssignmentEnded(reason=reason, ended_on=end, note="brought in"))
+            life.append((end, AssignmentEnded(reason=reason, ended_on=end, note="brought in")))
             try:
-                fold(life)
+                fold(event for _, event in life)
             except (FoldError, ValueError) as broken:
                 self.problems.append(f"the assignment of {member} ({accepted.assignment_id}) cannot be: {broken}")
         if not self.lives and not self.problems:
@@ -214,18 +214,19 @@ class _Plan:
             self.state = apply_directive(self.state, event)
             assert isinstance(event, NominationAccepted)
             self.accepted.append(event)
-            self.lives[record.member] = (event, _started(d, event, record.date))
+            self.lives[record.member] = (event, [(record.date, e) for e in _started(d, event, record.date)])
         services[record.member] = (record.date, end)
         self.counts["assignments"] += 1
         return None
 
     def _fact(self, record: PastRecord) -> None:
         accepted, life = self.lives[record.member]
+        made: list[DomainEvent] = []  # this record's events, all on its date
         year = str(record.date.year)
         match record.record:
             case "meeting":
                 assert record.attendance is not None
-                life.append(
+                made.append(
                     MeetingRecorded(
                         cell_id=accepted.cell_id, month=month_key(record.date), meeting_on=record.date,
                         attendance=record.attendance, note=record.text,
@@ -235,7 +236,7 @@ class _Plan:
                 self.years[year]["meetings"] += 1
             case "activity":
                 assert record.kind is not None
-                life.append(
+                made.append(
                     ActivityLogged(
                         activity_on=record.date, kind=record.kind, quantity=record.quantity,
                         amount_vnd=record.amount_vnd, household_ids=record.households, note=record.text,
@@ -256,35 +257,29 @@ class _Plan:
                     known = ", ".join(list(self.periods)[:8])
                     self.refuse(record, f"period {record.period} is none of the directive's ({known}, …)")
                     return
-                if not any(isinstance(e, ReviewRequested) and e.period == period.label for e in life):
-                    life.append(
-                        self.on(record.date, ReviewRequested(
+                if not any(isinstance(e, ReviewRequested) and e.period == period.label for _, e in life):
+                    made.append(
+                        ReviewRequested(
                             key=f"review:{period.label}", period=period.label, period_kind=period.kind,
                             starts_on=period.starts_on, ends_on=period.ends_on,
                             due_on=period.ends_on + timedelta(days=self.directive.policy.review_submission_days),
-                        ))
+                        )
                     )  # fmt: skip
-                life.append(
-                    self.on(record.date, MemberGraded(period=record.period, grade=record.grade, note=record.text))
-                )
+                made.append(MemberGraded(period=record.period, grade=record.grade, note=record.text))
                 self.counts["grades"] += 1
             case "commendation":
-                life.append(self.on(record.date, Commended(period=record.period, reason=record.text)))
+                made.append(Commended(period=record.period, reason=record.text))
                 self.counts["commendations"] += 1
             case "correction":
                 self.counts["corrections"] += 1
-                rounds = sum(isinstance(e, CorrectionIssued) for e in life) + 1
-                life.append(
+                rounds = sum(isinstance(e, CorrectionIssued) for _, e in life) + 1
+                made.append(
                     CorrectionIssued(
                         round=rounds, period=record.period, reason=record.text, issued_on=record.date,
                         follow_up_on=record.date + timedelta(days=self.directive.policy.correction_follow_up_days),
                     )
                 )  # fmt: skip
-
-    def on(self, day: date, event: DomainEvent) -> DomainEvent:
-        """``event``, which says no date of its own, as of ``day``."""
-        self.days[id(event)] = day
-        return event
+        life.extend((record.date, event) for event in made)
 
     def summary(self, source: str, digest: str) -> dict[str, object]:
         d = self.directive
@@ -314,7 +309,7 @@ class _Plan:
         out: list[tuple[str, list[NewEvent[DomainEvent]]]] = []
         for accepted, life in (self.lives[m] for m in sorted(self.lives)):
             stream = stream_of(accepted.assignment_id)
-            out.append((stream, [self._new(stream, n, e, accepted) for n, e in enumerate(life, start=1)]))
+            out.append((stream, [self._new(stream, n, on, e, accepted) for n, (on, e) in enumerate(life, start=1)]))
         kinds = ("assignments", "meetings", "activities", "grades", "commendations", "corrections")
         brought = RecordBroughtIn(
             source=str(summary["source"]),
@@ -324,44 +319,29 @@ class _Plan:
         closed = DirectiveClosed(
             closed_on=d.term_ends_on, reason="brought in: the term had ended", ended_assignments=len(self.lives)
         )
-        directive_events: list[DomainEvent] = [_issued(d), *self.accepted, brought, closed]
+        directive_events: list[Dated] = [
+            (d.issued_on, issued(d)),
+            *((a.nominated_on, a) for a in self.accepted),
+            (d.term_ends_on, brought),
+            (d.term_ends_on, closed),
+        ]
         stream = directive_stream(d.code)
-        out.append((stream, [self._new(stream, n, e, None) for n, e in enumerate(directive_events, start=1)]))
+        out.append((stream, [self._new(stream, n, on, e, None) for n, (on, e) in enumerate(directive_events, start=1)]))
         return out
 
     def _new(
-        self, stream: str, version: int, event: DomainEvent, accepted: NominationAccepted | None
+        self, stream: str, version: int, on: date, event: DomainEvent, accepted: NominationAccepted | None
     ) -> NewEvent[DomainEvent]:
         return NewEvent(
             event_id=ids.event_id(stream, version),
             payload=event,
-            occurred_at=_at(self.days.get(id(event)) or _business_date(event, self.directive)),
+            occurred_at=_at(on),
             actor=self.actor,
             directive_id=self.directive.code,
             causation_id=self.causation,
             member_id=accepted.member_id if accepted else getattr(event, "member_id", None),
             cell_id=accepted.cell_id if accepted else getattr(event, "cell_id", None),
         )
-
-
-def _business_date(event: DomainEvent, d: ResolvedDirective) -> date:
-    """The day an event happened, as its own fields say."""
-    for name in ("nominated_on", "accepted_on", "joined_on", "started_on", "meeting_on", "activity_on", "issued_on",
-                 "ended_on", "closed_on"):  # fmt: skip
-        value = getattr(event, name, None)
-        if isinstance(value, date):
-            return value
-    if isinstance(event, RecordBroughtIn):
-        return d.term_ends_on
-    return d.issued_on
-
-
-def _issued(d: ResolvedDirective) -> DirectiveIssued:
-    return DirectiveIssued(
-        directive_id=d.code, title=d.title, issuing_body=d.issuing_body, issued_on=d.issued_on, kind=d.kind,
-        term_starts_on=d.term_starts_on, term_ends_on=d.term_ends_on, policy=d.policy, cells=d.cells, posts=d.posts,
-        households=d.households, commune_cells=d.commune_cells, simulated=False, content_hash=d.content_hash(),
-    )  # fmt: skip
 
 
 def _started(d: ResolvedDirective, n: NominationAccepted, on: date) -> list[DomainEvent]:

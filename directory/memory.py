@@ -3,6 +3,8 @@ each call, for the use cases' unit tests."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from app.ports import EventLog, HouseholdVault
@@ -10,6 +12,7 @@ from directory.entries import fold_entries
 from directory.households import SEALED
 from directory.model import Cell, Commune, HouseholdRecord, HqRecipient, Member, Post
 from directory.repository import KINDS, reveal_households
+from directory.sealing import KeyRow
 
 STREAM = "directory"
 
@@ -79,3 +82,32 @@ class MemoryDirectory:
 
     async def counts(self) -> dict[str, int]:
         return {kind: len(await self._active(kind)) for kind in KINDS if await self._active(kind)}
+
+
+class MemoryKeyStore:
+    """Wrapped data keys in memory, for the use cases' unit tests."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, KeyRow] = {}
+
+    async def rows(self, *, households: Sequence[str] | None = None, keys: Sequence[str] | None = None) -> list[KeyRow]:
+        return [
+            r
+            for r in self._rows.values()
+            if (households is None or r.household_id in households) and (keys is None or r.key_id in keys)
+        ]
+
+    async def insert(self, rows: Sequence[KeyRow]) -> None:
+        for row in rows:
+            if all(r.household_id != row.household_id for r in self._rows.values()):
+                self._rows[row.key_id] = row
+
+    async def destroy(self, household_id: str, at: datetime) -> None:
+        for row in list(self._rows.values()):
+            if row.household_id == household_id:
+                self._rows[row.key_id] = KeyRow(row.key_id, household_id, row.master_key_id, None, at)
+
+    async def rewrap(self, key_id: str, before: str, master_key_id: str, wrapped: bytes) -> None:
+        row = self._rows[key_id]
+        if row.master_key_id == before and row.wrapped is not None:
+            self._rows[key_id] = KeyRow(key_id, row.household_id, master_key_id, wrapped)

@@ -201,32 +201,3 @@ class Vault:
             await self._keys.rewrap(row.key_id, row.master_key_id, master, wrapped)
             count += 1
         return count
-
-
-class MemoryKeyStore:
-    """Wrapped data keys in memory, for the use cases' unit tests."""
-
-    def __init__(self) -> None:
-        self._rows: dict[str, KeyRow] = {}
-
-    async def rows(self, *, households: Sequence[str] | None = None, keys: Sequence[str] | None = None) -> list[KeyRow]:
-        return [
-            r
-            for r in self._rows.values()
-            if (households is None or r.household_id in households) and (keys is None or r.key_id in keys)
-        ]
-
-    async def insert(self, rows: Sequence[KeyRow]) -> None:
-        for row in rows:
-            if all(r.household_id != row.household_id for r in self._rows.values()):
-                self._rows[row.key_id] = row
-
-    async def destroy(self, household_id: str, at: datetime) -> None:
-        for row in list(self._rows.values()):
-            if row.household_id == household_id:
-                self._rows[row.key_id] = KeyRow(row.key_id, household_id, row.master_key_id, None, at)
-
-    async def rewrap(self, key_id: str, before: str, master_key_id: str, wrapped: bytes) -> None:
-        row = self._rows[key_id]
-        if row.master_key_id == before and row.wrapped is not None:
-            self._rows[key_id] = KeyRow(key_id, row.household_id, master_key_id, wrapped)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from domain.actors import Role
 from domain.bounds import term_checked
 from domain.calendar import local_date, local_time, periods_ending_between
-from domain.directive import DirectiveState
+from domain.directive import DirectiveState, ResolvedDirective
 from domain.directive_commands import AmendDirective, CloseDirective, Nominate, NominationItem
 from domain.errors import (
     AlreadyDoneError,
@@ -25,6 +25,7 @@ from domain.events.assignment import Escalated, ReminderSent
 from domain.events.directive import (
     CoverageGapEscalated,
     DirectiveAmended,
+    DirectiveIssued,
     NominationAccepted,
     NominationRequested,
     PeriodSummarized,
@@ -58,6 +59,26 @@ NEEDS_REPLACEMENT = frozenset(
         EndReason.REASSIGNED,
     }
 )
+
+
+def issued(d: ResolvedDirective) -> DirectiveIssued:
+    """The event that starts a directive's stream: what was resolved and issued."""
+    return DirectiveIssued(
+        directive_id=d.code,
+        title=d.title,
+        issuing_body=d.issuing_body,
+        issued_on=d.issued_on,
+        kind=d.kind,
+        term_starts_on=d.term_starts_on,
+        term_ends_on=d.term_ends_on,
+        policy=d.policy,
+        cells=d.cells,
+        posts=d.posts,
+        households=d.households,
+        commune_cells=d.commune_cells,
+        simulated=d.simulated,
+        content_hash=d.content_hash(),
+    )
 
 
 def _open(state: DirectiveState) -> None:

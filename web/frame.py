@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from api.problems import STATUS_OF, refusal_of
 from api.security import COOKIE, ApiContext, context
 from app import auth
 from app.auth import NotSignedInError, Principal
 from domain.actors import Role
-from domain.errors import PhancongError
+from domain.errors import InvalidInputError, PhancongError
+from infra.files import DEFAULT_LIMITS
 from web.words import COMMAND_NAMES, FIELDS, OPTIONS, WORDS, word
 from wording import report as formats
 
@@ -151,6 +152,24 @@ async def posted(request: Request, viewer: Principal | None = None) -> FormData:
         if not (viewer.csrf and given and hmac.compare_digest(given.encode(), viewer.csrf.encode())):
             raise PhancongError("the form is stale or not from this session; reload the page", code="csrf_failed")
     return form
+
+
+async def uploaded_file(
+    form: FormData, field: str, *, noun: str, kinds: str, default: str, carried: bytes = b"", carried_name: str = ""
+) -> tuple[bytes, str]:
+    """The bytes and (base) name of the file uploaded in ``field``, or of the one ``carried`` through a preview;
+    refused when there is none or it is over the files' size limit."""
+    upload = form.get(field)
+    limit = DEFAULT_LIMITS.max_bytes
+    if isinstance(upload, UploadFile) and upload.filename:
+        data, name = await upload.read(limit + 1), upload.filename
+    else:
+        data, name = carried, carried_name
+    if not data.strip():
+        raise InvalidInputError(f"choose the {noun} ({kinds})")
+    if len(data) > limit:
+        raise InvalidInputError(f"a {noun} holds at most {limit:,} bytes")
+    return data, PurePath(name).name[:120] or default
 
 
 def refusal(failure: Exception) -> tuple[int, str, str]:

@@ -12,7 +12,6 @@ from uuid import uuid4
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from api.links import enrolment_url
 from app import accounts, assignments, directives, notifications, tasks
@@ -20,9 +19,9 @@ from app.records import bring_in as bring_in_records
 from directives.model import DirectiveFile, PastRecord
 from directives.records import parse_records
 from domain.errors import InvalidInputError
-from infra.files import DEFAULT_LIMITS, parse_document, validate_document
+from infra.files import parse_document, validate_document
 from web import forms
-from web.frame import Context, Viewer, posted, refusal, render
+from web.frame import Context, Viewer, posted, refusal, render, uploaded_file
 from web.read import category_chart
 from wording.tasks import what
 
@@ -71,21 +70,14 @@ async def directive_overdue(code: str, request: Request, ctx: Context, viewer: V
 async def _records(form: Any) -> tuple[list[PastRecord], str, str, str]:
     """The past record in the form: an uploaded CSV or Excel file, or (at confirmation) the bytes previewed; the
     records, their file's name, its SHA-256 and its bytes (base64, to carry through the preview)."""
-    upload = form.get("records")
-    limit = DEFAULT_LIMITS.max_bytes
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read(limit + 1)
-        name = PurePath(upload.filename).name[:120] or "records.csv"
-    else:
-        try:
-            data = base64.b64decode(str(form.get("records_data", "")), validate=True)
-        except (binascii.Error, ValueError):
-            data = b""
-        name = PurePath(str(form.get("records_name", "records.csv"))).name[:120] or "records.csv"
-    if not data.strip():
-        raise InvalidInputError("choose the record's file (CSV or Excel)")
-    if len(data) > limit:
-        raise InvalidInputError(f"a record's file holds at most {limit:,} bytes")
+    try:
+        carried = base64.b64decode(str(form.get("records_data", "")), validate=True)
+    except (binascii.Error, ValueError):
+        carried = b""
+    data, name = await uploaded_file(
+        form, "records", noun="record's file", kinds="CSV or Excel", default="records.csv", carried=carried,
+        carried_name=str(form.get("records_name", "")),
+    )  # fmt: skip
     records = parse_records(data, PurePath(name))  # type: ignore[arg-type]
     return records, name, hashlib.sha256(data).hexdigest(), base64.b64encode(data).decode()
 
@@ -117,18 +109,10 @@ async def bring_in(request: Request, ctx: Context, viewer: Viewer) -> Response:
 
 async def _uploaded(request: Request, form: Any) -> tuple[DirectiveFile, str, str]:
     """The directive in the form: an uploaded file or (at confirmation) the text previewed; its name and text."""
-    upload = form.get("file")
-    limit = DEFAULT_LIMITS.max_bytes
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read(limit + 1)
-        name = PurePath(upload.filename).name[:120] or "directive.yaml"
-    else:
-        data = str(form.get("text", "")).encode("utf-8")
-        name = PurePath(str(form.get("name", "directive.yaml"))).name[:120] or "directive.yaml"
-    if not data.strip():
-        raise InvalidInputError("choose the directive's file (YAML or JSON)")
-    if len(data) > limit:
-        raise InvalidInputError(f"a directive's file holds at most {limit:,} bytes")
+    data, name = await uploaded_file(
+        form, "file", noun="directive's file", kinds="YAML or JSON", default="directive.yaml",
+        carried=str(form.get("text", "")).encode("utf-8"), carried_name=str(form.get("name", "")),
+    )  # fmt: skip
     path = PurePath(name if name.lower().endswith((".yaml", ".yml", ".json")) else name + ".yaml")
     parsed = parse_document(data, path)  # type: ignore[arg-type]
     return validate_document(DirectiveFile, parsed, path, code="invalid_directive"), path.name, data.decode("utf-8")  # type: ignore[arg-type]

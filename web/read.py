@@ -7,13 +7,12 @@ import hashlib
 import tempfile
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
-from starlette.datastructures import UploadFile
 
 from app import audit, directory, history, reports
 from app.history import as_of_moment
@@ -22,8 +21,8 @@ from app.scopes import Subject
 from directory.model import DirectoryFile
 from domain.bounds import business_date
 from domain.errors import InvalidInputError
-from infra.files import DEFAULT_LIMITS, parse_document, validate_document
-from web.frame import Context, Viewer, posted, refusal, render
+from infra.files import parse_document, validate_document
+from web.frame import Context, Viewer, posted, refusal, render, uploaded_file
 from wording import report as formats
 
 router = APIRouter(include_in_schema=False)
@@ -202,14 +201,10 @@ async def directory_import(request: Request, ctx: Context, viewer: Viewer) -> Re
     """HQ makes the stored directory the uploaded file's content (each difference an event, all or nothing)."""
     form = await posted(request, viewer)
     try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise InvalidInputError("choose the directory's file (YAML or JSON)")
-        limit = DEFAULT_LIMITS.max_bytes
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise InvalidInputError(f"a directory's file holds at most {limit:,} bytes")
-        path = Path(PurePath(upload.filename).name or "directory.yaml")
+        data, name = await uploaded_file(
+            form, "file", noun="directory's file", kinds="YAML or JSON", default="directory.yaml"
+        )
+        path = Path(name)
         parsed = validate_document(DirectoryFile, parse_document(data, path), path, code="invalid_directory")
         digest = hashlib.sha256(data).hexdigest()
         imported = await directory.import_directory(ctx.services, viewer.actor, parsed, digest, f"web:{path.name}")

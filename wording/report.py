@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -291,7 +292,9 @@ def as_number_csv(f: Figures, lang: str) -> str:
     return out.getvalue()
 
 
-def _columns_of(columns: list[Column], make: Any) -> tuple[list[str], dict[str, str], list[dict[str, Any]]]:
+def _columns_of(
+    columns: list[Column], make: Callable[[Figures], Iterable[tuple[str, str, Any]]]
+) -> tuple[list[str], dict[str, str], list[dict[str, Any]]]:
     """The keys of every column's rows in order of first appearance, their labels, and each column's values."""
     keys: list[str] = []
     labels: dict[str, str] = {}

@@ -29,13 +29,14 @@ with workflow.unsafe.imports_passed_through():
         decide_amendment,
         decide_nomination,
         figures,
+        issued,
         nomination_requests,
         pending_directive_actions,
         perform_directive,
     )
     from domain.errors import CommandRejectedError
     from domain.event import DomainEvent
-    from domain.events.directive import DirectiveAmended, DirectiveClosed, DirectiveIssued
+    from domain.events.directive import DirectiveAmended, DirectiveClosed
     from domain.notices import directive_notices
     from domain.vocabulary import EndReason
     from events.envelope import NewEvent
@@ -112,24 +113,9 @@ class DirectiveWorkflow:
 
     async def _issue(self) -> None:
         d = self._request.directive
-        issued = DirectiveIssued(
-            directive_id=d.code,
-            title=d.title,
-            issuing_body=d.issuing_body,
-            issued_on=d.issued_on,
-            kind=d.kind,
-            term_starts_on=d.term_starts_on,
-            term_ends_on=d.term_ends_on,
-            policy=d.policy,
-            cells=d.cells,
-            posts=d.posts,
-            households=d.households,
-            commune_cells=d.commune_cells,
-            simulated=d.simulated,
-            content_hash=d.content_hash(),
-        )
+        first = issued(d)
         async with self._lock:
-            await self._emit([issued], actor=self._request.issued_by, causation=f"directive:{d.code}")
+            await self._emit([first], actor=self._request.issued_by, causation=f"directive:{d.code}")
             requests = nomination_requests(self.state, [p.id for p in d.posts], self._today())
             if requests:
                 await self._emit(list(requests), actor=SYSTEM, causation=f"directive:{d.code}")

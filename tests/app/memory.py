@@ -13,9 +13,9 @@ import yaml
 
 from app.directory import apply_directory
 from app.services import Services
-from directory.memory import MemoryDirectory
+from directory.memory import MemoryDirectory, MemoryKeyStore
 from directory.model import DirectoryFile
-from directory.sealing import MemoryKeyStore, Vault
+from directory.sealing import Vault
 from domain import ids
 from domain.actors import SYSTEM, Actor, Role
 from domain.assignment import AssignmentState, fold, stream_of

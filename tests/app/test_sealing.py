@@ -10,10 +10,15 @@ from typing import Any
 
 import pytest
 
+from app.directory import erase_household
+from app.reports import households_by_tag
 from directory.households import SEALED, join, split
-from directory.sealing import BUCKET, MemoryKeyStore, Vault
+from directory.memory import MemoryKeyStore
+from directory.sealing import BUCKET, Vault
+from domain.actors import Actor, Role
 from infra.master_keys import ensure_file, from_file, generated
 from infra.payload_keys import add_key
+from tests.app.memory import memory_services
 
 pytestmark = pytest.mark.unit
 
@@ -78,3 +83,16 @@ async def test_an_erased_household_stays_erased() -> None:
     assert await vault.open([("HH-1", stored)]) == [None]
     assert await vault.erased(["HH-1", "HH-2"]) == {"HH-1"}
     assert await vault.seal({"HH-1": split(PLAIN)[1]}) == {}  # no new box under an erased household's id
+
+
+async def test_an_erased_households_sensitive_tags_are_counted_nowhere_after_the_erasure() -> None:
+    s, _ = await memory_services(NOW)
+    households = ["HH-003", "HH-006"]  # religious; kin across the border (examples/directory.yaml)
+    before = await households_by_tag(s, households, s.today, sensitive=True)
+    assert (before["religion"], before["cross_border_kin"]) == (1, 1)
+    await erase_household(s, Actor(role=Role.HQ), "HH-003", "the family asked")
+    after = await households_by_tag(s, households, s.today, sensitive=True)
+    assert (after["religion"], after["cross_border_kin"]) == (0, 1)
+    assert list(after) == list(before)  # the same keys: an erasure is no marker either
+    hidden = await households_by_tag(s, households, s.today, sensitive=False)
+    assert list(hidden) == list(await households_by_tag(s, ["HH-001"], s.today, sensitive=False))

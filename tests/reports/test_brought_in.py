@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 import yaml
 
+from app.reports import ACTIVITY_KINDS
 from domain.calendar import VIETNAM
 from infra.postgres import Pool
 from tests.cli import Result, clean_env, phancong
@@ -82,19 +83,7 @@ def expected_by_year() -> dict[str, dict[str, Any]]:
                     "rotations",
                 )
             },
-            "activities": {
-                k: activities[year].get(k, 0)
-                for k in (
-                    "information_session",
-                    "household_visit",
-                    "propaganda",
-                    "workday",
-                    "material_support",
-                    "gift",
-                    "candidate_trained",
-                    "member_admitted",
-                )
-            },
+            "activities": {k: activities[year].get(k, 0) for k in ACTIVITY_KINDS},
             "grades": {g: grades[year].get(g, 0) for g in ("excellent", "good", "completed", "not_completed")},
         }
     return out
